@@ -1,0 +1,245 @@
+#include "api/types.hpp"
+
+namespace sixpn::api {
+
+namespace {
+// Strict readers: a missing key or a value of the wrong type is a ShapeError naming the key,
+// so a hostile or broken peer gets one clear sentence, never a crash.
+const Json& field(const Json& j, const char* key) {
+  if (!j.is_object()) throw ShapeError("expected a JSON object");
+  auto it = j.find(key);
+  if (it == j.end()) throw ShapeError(std::string("missing field \"") + key + "\"");
+  return *it;
+}
+std::string str(const Json& j, const char* key) {
+  const auto& v = field(j, key);
+  if (!v.is_string()) throw ShapeError(std::string("field \"") + key + "\" must be a string");
+  return v.get<std::string>();
+}
+std::optional<std::string> opt_str(const Json& j, const char* key) {
+  if (!j.is_object()) throw ShapeError("expected a JSON object");
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) throw ShapeError(std::string("field \"") + key + "\" must be a string");
+  return it->get<std::string>();
+}
+std::string str_or(const Json& j, const char* key, std::string fallback) {
+  return opt_str(j, key).value_or(std::move(fallback));
+}
+double num(const Json& j, const char* key) {
+  const auto& v = field(j, key);
+  if (!v.is_number()) throw ShapeError(std::string("field \"") + key + "\" must be a number");
+  return v.get<double>();
+}
+bool boolean(const Json& j, const char* key) {
+  const auto& v = field(j, key);
+  if (!v.is_boolean()) throw ShapeError(std::string("field \"") + key + "\" must be true or false");
+  return v.get<bool>();
+}
+std::uint64_t unsigned_int(const Json& j, const char* key, std::uint64_t max) {
+  const auto& v = field(j, key);
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max) {
+    throw ShapeError(std::string("field \"") + key + "\" must be an integer from 0 to " +
+                     std::to_string(max));
+  }
+  return v.get<std::uint64_t>();
+}
+std::map<std::string, std::string> string_map(const Json& j, const char* key) {
+  std::map<std::string, std::string> out;
+  if (!j.is_object()) throw ShapeError("expected a JSON object");
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return out;
+  if (!it->is_object()) throw ShapeError(std::string("field \"") + key + "\" must be an object");
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_string()) {
+      throw ShapeError(std::string("field \"") + key + "\" values must be strings");
+    }
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+void put_opt(Json& j, const char* key, const std::optional<std::string>& v) {
+  if (v) j[key] = *v;
+}
+}  // namespace
+
+void to_json(Json& j, const ApiError& v) {
+  j = Json{{"error", v.error}, {"code", v.code}};
+}
+void from_json(const Json& j, ApiError& v) {
+  v.error = str(j, "error");
+  v.code = str_or(j, "code", "");
+}
+
+void to_json(Json& j, const Region& v) {
+  j = Json{{"code", v.code},
+           {"name", v.name},
+           {"latitude", v.latitude},
+           {"longitude", v.longitude},
+           {"gateway_available", v.gateway_available},
+           {"deprecated", v.deprecated}};
+}
+void from_json(const Json& j, Region& v) {
+  v.code = str(j, "code");
+  v.name = str(j, "name");
+  v.latitude = num(j, "latitude");
+  v.longitude = num(j, "longitude");
+  v.gateway_available = boolean(j, "gateway_available");
+  v.deprecated = j.contains("deprecated") ? boolean(j, "deprecated") : false;
+}
+
+void to_json(Json& j, const Org& v) {
+  j = Json{{"slug", v.slug},
+           {"name", v.name},
+           {"network_id", v.network_id},
+           {"network_prefix", v.network_prefix},
+           {"dns_server", v.dns_server},
+           {"created_at", v.created_at}};
+}
+void from_json(const Json& j, Org& v) {
+  v.slug = str(j, "slug");
+  v.name = str(j, "name");
+  v.network_id = static_cast<std::uint32_t>(unsigned_int(j, "network_id", 0xffffffffULL));
+  v.network_prefix = str(j, "network_prefix");
+  v.dns_server = str(j, "dns_server");
+  v.created_at = str_or(j, "created_at", "");
+}
+
+void to_json(Json& j, const App& v) {
+  j = Json{{"name", v.name},
+           {"org", v.org},
+           {"status", v.status},
+           {"hostname", v.hostname},
+           {"network_prefix", v.network_prefix},
+           {"created_at", v.created_at}};
+}
+void from_json(const Json& j, App& v) {
+  v.name = str(j, "name");
+  v.org = str(j, "org");
+  v.status = str_or(j, "status", "");
+  v.hostname = str_or(j, "hostname", "");
+  v.network_prefix = str_or(j, "network_prefix", "");
+  v.created_at = str_or(j, "created_at", "");
+}
+
+void to_json(Json& j, const AppCreate& v) {
+  j = Json{{"app_name", v.app_name}, {"org_slug", v.org_slug}};
+}
+void from_json(const Json& j, AppCreate& v) {
+  v.app_name = str(j, "app_name");
+  v.org_slug = str(j, "org_slug");
+}
+
+void to_json(Json& j, const Machine& v) {
+  j = Json{{"id", v.id},
+           {"name", v.name},
+           {"app", v.app},
+           {"region", v.region},
+           {"state", v.state},
+           {"process_group", v.process_group},
+           {"metadata", v.metadata},
+           {"private_ip", v.private_ip},
+           {"created_at", v.created_at},
+           {"updated_at", v.updated_at}};
+}
+void from_json(const Json& j, Machine& v) {
+  v.id = str(j, "id");
+  v.name = str_or(j, "name", "");
+  v.app = str_or(j, "app", "");
+  v.region = str(j, "region");
+  v.state = str(j, "state");
+  v.process_group = str_or(j, "process_group", "");
+  v.metadata = string_map(j, "metadata");
+  v.private_ip = str(j, "private_ip");
+  v.created_at = str_or(j, "created_at", "");
+  v.updated_at = str_or(j, "updated_at", "");
+}
+
+void to_json(Json& j, const MachineCreate& v) {
+  j = Json{{"region", v.region}, {"metadata", v.metadata}};
+  put_opt(j, "name", v.name);
+  put_opt(j, "process_group", v.process_group);
+}
+void from_json(const Json& j, MachineCreate& v) {
+  v.region = str(j, "region");
+  v.name = opt_str(j, "name");
+  v.process_group = opt_str(j, "process_group");
+  v.metadata = string_map(j, "metadata");
+}
+
+void to_json(Json& j, const Peer& v) {
+  j = Json{{"name", v.name},
+           {"org", v.org},
+           {"region", v.region},
+           {"pubkey", v.pubkey},
+           {"peer_ip", v.peer_ip},
+           {"endpoint_ip", v.endpoint_ip},
+           {"endpoint_port", v.endpoint_port},
+           {"endpoint", v.endpoint},
+           {"gateway_pubkey", v.gateway_pubkey},
+           {"dns", v.dns},
+           {"network_prefix", v.network_prefix},
+           {"created_at", v.created_at}};
+}
+void from_json(const Json& j, Peer& v) {
+  v.name = str(j, "name");
+  v.org = str_or(j, "org", "");
+  v.region = str(j, "region");
+  v.pubkey = str_or(j, "pubkey", "");
+  v.peer_ip = str(j, "peer_ip");
+  v.endpoint_ip = str_or(j, "endpoint_ip", "");
+  v.endpoint_port = j.contains("endpoint_port")
+                        ? static_cast<std::uint16_t>(unsigned_int(j, "endpoint_port", 65535))
+                        : 51820;
+  v.endpoint = str_or(j, "endpoint", "");
+  v.gateway_pubkey = str_or(j, "gateway_pubkey", "");
+  v.dns = str_or(j, "dns", "");
+  v.network_prefix = str_or(j, "network_prefix", "");
+  v.created_at = str_or(j, "created_at", "");
+}
+
+void to_json(Json& j, const PeerCreate& v) {
+  j = Json{{"name", v.name}, {"region", v.region}, {"pubkey", v.pubkey}};
+}
+void from_json(const Json& j, PeerCreate& v) {
+  v.name = str(j, "name");
+  v.region = str(j, "region");
+  v.pubkey = str(j, "pubkey");
+}
+
+void to_json(Json& j, const IpAssignment& v) {
+  j = Json{{"address", v.address}, {"type", v.type}, {"region", v.region},
+           {"org", v.org},         {"app", v.app},   {"created_at", v.created_at}};
+}
+void from_json(const Json& j, IpAssignment& v) {
+  v.address = str(j, "address");
+  v.type = str(j, "type");
+  v.region = str_or(j, "region", "global");
+  v.org = str_or(j, "org", "");
+  v.app = str_or(j, "app", "");
+  v.created_at = str_or(j, "created_at", "");
+}
+
+void to_json(Json& j, const IpAssignmentCreate& v) {
+  j = Json{{"type", v.type}};
+  put_opt(j, "org_slug", v.org_slug);
+}
+void from_json(const Json& j, IpAssignmentCreate& v) {
+  v.type = str(j, "type");
+  v.org_slug = opt_str(j, "org_slug");
+}
+
+void to_json(Json& j, const RegionList& v) {
+  j = Json{{"items", v.items}, {"nearest", v.nearest}, {"next_cursor", nullptr}};
+  if (v.next_cursor) j["next_cursor"] = *v.next_cursor;
+}
+void from_json(const Json& j, RegionList& v) {
+  const auto& items = field(j, "items");
+  if (!items.is_array()) throw ShapeError("field \"items\" must be an array");
+  v.items.clear();
+  for (const auto& item : items) v.items.push_back(item.get<Region>());
+  v.nearest = str_or(j, "nearest", "");
+  v.next_cursor = opt_str(j, "next_cursor");
+}
+
+}  // namespace sixpn::api

@@ -1,0 +1,55 @@
+#pragma once
+// Where settings come from, strongest first: flags > environment (SIXPN_API_URL,
+// SIXPN_API_TOKEN, SIXPN_ORG, SIXPN_APP) > config.toml > built-in defaults.
+// config.toml lives in $SIXPN_CONFIG_DIR, else $XDG_CONFIG_HOME/sixpn, else ~/.config/sixpn.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace sixpn::cli {
+
+inline constexpr const char* kDefaultApiUrl = "http://127.0.0.1:4280";
+
+// What config.toml holds. Unknown keys are kept out of our way but not lost on rewrite.
+struct ConfigFile {
+  std::optional<std::string> api_url;
+  std::optional<std::string> token;
+  std::optional<std::string> org;
+};
+
+std::filesystem::path config_dir();
+std::filesystem::path config_file_path();
+
+// Missing file → empty ConfigFile. A file that is not valid TOML, or holds a key of the wrong
+// type, is a UsageError naming the file and the line.
+ConfigFile load_config_file(const std::filesystem::path& path);
+// Writes atomically (temp file + rename) with mode 0600 in a directory of mode 0700.
+void save_config_file(const std::filesystem::path& path, const ConfigFile& config);
+
+// The `app` key of a fly.toml, and the Flycast-related facts `ips allocate-v6` warns about.
+struct FlyToml {
+  std::optional<std::string> app;
+  bool has_services = false;  // [[services]] or [http_service]
+  bool force_https = false;   // http_service.force_https
+};
+FlyToml load_fly_toml(const std::filesystem::path& path);
+
+// Flags win over environment, environment over the file.
+struct Settings {
+  std::string api_url;
+  std::string token;  // "" when none is configured
+  std::string org;    // "" when not given
+  std::string app;    // "" when not given
+};
+
+struct SettingFlags {
+  std::string api_url;
+  std::string token;
+  std::string org;
+  std::string app;
+  std::string fly_toml;  // -c/--config
+};
+
+Settings resolve_settings(const SettingFlags& flags);
+
+}  // namespace sixpn::cli
