@@ -4,27 +4,9 @@
 #include <iostream>
 #include <stdexcept>
 
-#include <CLI/CLI.hpp>
-
 namespace sixpn::server::gateway {
 
 namespace {
-
-std::uint16_t parse_port(std::string_view text, std::string_view whole) {
-  int port = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || port > 65535) {
-      port = -1;
-      break;
-    }
-    port = port * 10 + (c - '0');
-  }
-  if (text.empty() || port < 1 || port > 65535) {
-    throw std::invalid_argument("bad port in gateway endpoint \"" + std::string(whole) +
-                                "\" (want 1-65535)");
-  }
-  return static_cast<std::uint16_t>(port);
-}
 
 // A peer whose key wg(8) would refuse must not take down the whole batch of changes.
 bool valid_peer(const DesiredPeer& peer) {
@@ -33,72 +15,14 @@ bool valid_peer(const DesiredPeer& peer) {
 
 }  // namespace
 
-Endpoint parse_endpoint(std::string_view text) {
-  Endpoint endpoint;
-  std::string_view host = text;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string_view::npos) {
-      throw std::invalid_argument("gateway endpoint \"" + std::string(text) + "\" lacks a ']'");
-    }
-    host = text.substr(1, close - 1);
-    auto rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        throw std::invalid_argument("unexpected text after ']' in gateway endpoint \"" +
-                                    std::string(text) + "\"");
-      }
-      endpoint.port = parse_port(rest.substr(1), text);
-    }
-    if (!core::Ipv6::parse(host)) {
-      throw std::invalid_argument("\"" + std::string(host) + "\" is not an IPv6 address");
-    }
-  } else if (auto colon = text.find(':');
-             colon != std::string_view::npos && text.find(':', colon + 1) == text.npos) {
-    host = text.substr(0, colon);
-    endpoint.port = parse_port(text.substr(colon + 1), text);
-  } else if (colon != std::string_view::npos && !core::Ipv6::parse(text)) {
-    throw std::invalid_argument("gateway endpoint \"" + std::string(text) +
-                                "\" is neither HOST[:PORT] nor [IPV6]:PORT");
+std::string interface_name_problem(std::string_view name) {
+  if (name.empty() || name.size() > 15) return "interface names are 1 to 15 characters long";
+  for (char c : name) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '=' || c == '+' ||
+              c == '.' || c == '-';
+    if (!ok) return "interface names use only the characters a-z A-Z 0-9 _ = + . -";
   }
-  if (host.empty()) {
-    throw std::invalid_argument("gateway endpoint \"" + std::string(text) + "\" has no host");
-  }
-  endpoint.host = std::string(host);
-  return endpoint;
-}
-
-void add_gateway_flags(CLI::App& serve, GatewayOptions& options) {
-  auto* interface =
-      serve
-          .add_option("--gateway-interface", options.interface,
-                      "Run the WireGuard gateway on this interface (created, or adopted if "
-                      "it exists); needs root")
-          ->check([](const std::string& name) -> std::string {
-            if (name.empty() || name.size() > 15) return "interface names are 1-15 characters";
-            for (char c : name) {
-              bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '=' ||
-                        c == '+' || c == '.' || c == '-';
-              if (!ok) return "interface names use only [a-zA-Z0-9_=+.-]";
-            }
-            return {};
-          });
-  auto* endpoint =
-      serve
-          .add_option_function<std::string>(
-              "--gateway-endpoint",
-              [&options](const std::string& text) {
-                try {
-                  options.endpoint = parse_endpoint(text);
-                } catch (const std::invalid_argument& e) {
-                  throw CLI::ValidationError("--gateway-endpoint", e.what());
-                }
-              },
-              "HOST[:PORT] peers dial to reach the gateway; PORT (default 51820) is also the "
-              "UDP port the interface listens on")
-          ->type_name("HOST[:PORT]");
-  interface->needs(endpoint);
-  endpoint->needs(interface);
+  return {};
 }
 
 Gateway::Gateway(GatewayOptions options, core::PrivateKey key, StateSource source, Log log)
@@ -126,10 +50,10 @@ void Gateway::say(const std::string& line) const {
 
 void Gateway::bring_up_device() {
   device_ = WgDevice::open(options_.interface, options_.userspace_binary);
-  device_.configure(key_, options_.endpoint.port);
+  device_.configure(key_, options_.listen_port);
   say(std::string(device_.created() ? "created " : "adopted ") + options_.interface +
       (device_.userspace() ? " (userspace, " + options_.userspace_binary + ")" : "") +
-      ", listening on UDP " + std::to_string(options_.endpoint.port) + ", public key " +
+      ", listening on UDP " + std::to_string(options_.listen_port) + ", public key " +
       key_.public_key().base64());
 }
 

@@ -20,34 +20,20 @@
 #include "server/gateway/routing.hpp"
 #include "server/gateway/wg_device.hpp"
 
-namespace CLI {
-class App;
-}
-
 namespace sixpn::server::gateway {
 
-struct Endpoint {
-  std::string host;  // as peers dial it: an IPv4 or IPv6 address or a host name, no brackets
-  std::uint16_t port = 51820;
-  bool operator==(const Endpoint&) const = default;
-};
-
-// "gw.example.com", "192.0.2.1:51820", "[fd00::1]:51820" or a bare "fd00::1". Throws
-// std::invalid_argument with a message fit for the command line.
-Endpoint parse_endpoint(std::string_view text);
+// "" when `name` is a usable interface name (wireguard-tools' rule: [a-zA-Z0-9_=+.-]{1,15}),
+// else why not, in one sentence.
+std::string interface_name_problem(std::string_view name);
 
 struct GatewayOptions {
-  std::string interface;  // empty: no gateway
-  Endpoint endpoint;
+  std::string interface;
+  std::uint16_t listen_port = 51820;  // the UDP port of --gateway-endpoint
   std::string userspace_binary = "wireguard-go";
   // Besides every store change, a full resync this often, which also undoes hand edits to
   // the interface and restarts a userspace daemon that died.
   std::chrono::milliseconds resync_interval{std::chrono::seconds(30)};
-  bool enabled() const { return !interface.empty(); }
 };
-
-// Binds --gateway-interface and --gateway-endpoint (and checks that they come together).
-void add_gateway_flags(CLI::App& serve, GatewayOptions& options);
 
 // What the store says the interface should carry.
 struct DesiredState {

@@ -1,0 +1,39 @@
+#pragma once
+// What `sixpn doctor` looks at on this machine: its WireGuard tunnels into a 6PN, and whether
+// the gateway behind one answers a ping. Plain sockets and getifaddrs, no external tools.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/address.hpp"
+
+namespace sixpn::commands::doctor {
+
+// An interface holding a 6PN peer address — a /120 inside fdaa::/16, as `wireguard create`
+// hands out and wg-quick assigns.
+struct Tunnel {
+  std::string interface;
+  core::Ipv6 address;
+  int prefix_length = 0;
+  bool up = false;   // IFF_UP and IFF_RUNNING
+  std::string kind;  // "kernel WireGuard", "userspace WireGuard", or "" when unknown
+  std::uint32_t network() const { return core::split(address).network; }
+};
+
+// Every such interface, in the order the kernel lists them.
+std::vector<Tunnel> find_tunnels();
+
+struct PingResult {
+  bool ok = false;
+  double rtt_ms = 0;
+  std::string error;  // why not, when !ok
+};
+
+// One ICMPv6 echo from `source` to `target`. Uses an unprivileged ICMP socket where the system
+// allows it (net.ipv4.ping_group_range), a raw socket otherwise (root).
+PingResult ping6(const core::Ipv6& target, const std::optional<core::Ipv6>& source,
+                 std::chrono::milliseconds timeout);
+
+}  // namespace sixpn::commands::doctor
