@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/dns/text.hpp"
 
 namespace sixpn::core::dns {
@@ -38,7 +40,8 @@ Bytes packet(std::uint16_t qd, std::uint16_t an, std::uint16_t ns, std::uint16_t
                static_cast<std::uint8_t>(ns),
                static_cast<std::uint8_t>(ar >> 8),
                static_cast<std::uint8_t>(ar)};
-  out.insert(out.end(), body.begin(), body.end());
+  out.resize(kHeaderSize + body.size());  // not insert(): GCC 12 warns falsely on it here
+  std::copy(body.begin(), body.end(), out.begin() + kHeaderSize);
   return out;
 }
 
