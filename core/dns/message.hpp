@@ -52,7 +52,6 @@ struct Question {
 struct Soa {
   Name mname, rname;
   std::uint32_t serial = 0, refresh = 0, retry = 0, expire = 0, minimum = 0;
-  bool operator==(const Soa&) const = default;
 };
 struct Mx {
   std::uint16_t preference = 0;
