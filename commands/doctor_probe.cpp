@@ -95,6 +95,27 @@ std::vector<Tunnel> find_tunnels() {
   return tunnels;
 }
 
+std::optional<Tunnel> choose_tunnel(const std::vector<Tunnel>& tunnels,
+                                    const std::string& interface,
+                                    std::optional<std::uint32_t> network) {
+  if (!interface.empty()) {
+    for (const auto& t : tunnels) {
+      if (t.interface == interface) return t;
+    }
+    return std::nullopt;
+  }
+  for (bool only_up : {true, false}) {
+    const Tunnel* first = nullptr;
+    for (const auto& t : tunnels) {
+      if (only_up && !t.up) continue;
+      if (network && t.network() == *network) return t;
+      if (first == nullptr) first = &t;
+    }
+    if (first != nullptr) return *first;
+  }
+  return std::nullopt;
+}
+
 PingResult ping6(const core::Ipv6& target, const std::optional<core::Ipv6>& source,
                  std::chrono::milliseconds timeout) {
   PingResult result;

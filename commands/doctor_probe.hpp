@@ -25,6 +25,13 @@ struct Tunnel {
 // Every such interface, in the order the kernel lists them.
 std::vector<Tunnel> find_tunnels();
 
+// The tunnel to examine: the one named `interface` when given; else, among those that are up
+// (or, failing that, all), the first in `network` when known (the app's org), else the first.
+// nullopt when there is none (or none of that name).
+std::optional<Tunnel> choose_tunnel(const std::vector<Tunnel>& tunnels,
+                                    const std::string& interface,
+                                    std::optional<std::uint32_t> network);
+
 struct PingResult {
   bool ok = false;
   double rtt_ms = 0;
