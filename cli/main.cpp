@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
       "5 conflict, 130 interrupted.");
   sixpn::cli::add_global_flags(app, ctx);
   sixpn::commands::add_version(app, ctx);
+  sixpn::commands::add_dig(app, ctx);
 
   try {
     app.parse(argc, argv);

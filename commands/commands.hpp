@@ -11,5 +11,6 @@ class Context;
 namespace sixpn::commands {
 
 void add_version(CLI::App& root, cli::Context& ctx);
+void add_dig(CLI::App& root, cli::Context& ctx);
 
 }  // namespace sixpn::commands
