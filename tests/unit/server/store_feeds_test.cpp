@@ -45,8 +45,8 @@ TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         try {
-          auto p = store.create_peer(
-              org, peer("t" + std::to_string(t) + "-" + std::to_string(i), i % 2 ? "ams" : "fra"));
+          auto p = store.create_peer(org, peer("t" + std::to_string(t) + "-" + std::to_string(i),
+                                               i % 2 ? "ams" : "fra"));
           auto f = store.create_flycast(app, org);
           auto m = store.create_machine(app, machine("fra"));
           std::lock_guard lock(mu);
@@ -95,19 +95,10 @@ TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
   store.create_token(hash, {"a"});
   auto token = store.principal_for(hash)->token_id;
   bool replayed = false;
-  store.idempotent(
-      token, "k", sha256("one"),
-      [] {
-        return StoredResponse{201, "{}"};
-      },
-      replayed);
+  store.idempotent(token, "k", sha256("one"), [] { return StoredResponse{201, "{}"}; }, replayed);
   try {
-    store.idempotent(
-        token, "k", sha256("two"),
-        [] {
-          return StoredResponse{201, "{}"};
-        },
-        replayed);
+    store.idempotent(token, "k", sha256("two"), [] { return StoredResponse{201, "{}"}; },
+                     replayed);
     FAIL() << "expected a refusal";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.code(), "idempotency_key_reused");
