@@ -1,14 +1,14 @@
-// sixpn: the command-line tool. This file only builds the command tree, runs it, and turns
-// whatever went wrong into one "Error: …" line and the documented exit code.
-#include <csignal>
+// sixpn: the command-line tool. This file only builds the command tree, runs it, and hands
+// whatever went wrong to the one place that turns it into "Error: …" and an exit code.
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
+#include "cli/report.hpp"
+#include "cli/signals.hpp"
 #include "commands/commands.hpp"
-#include "sixpn/version.hpp"
 
 namespace {
 
@@ -30,32 +30,16 @@ int report_parse_error(sixpn::cli::Context& ctx, CLI::App& app, const CLI::Parse
 }  // namespace
 
 int main(int argc, char** argv) {
+  sixpn::cli::install_interrupt_handler();
   sixpn::cli::Context ctx;
-  CLI::App app{"sixpn: private IPv6 networking between your machines and laptops over WireGuard"};
-  app.name("sixpn");
-  app.set_version_flag("--version,-v", std::string("sixpn ") + sixpn::kVersion);
-  app.require_subcommand(1);
-  app.fallthrough();
-  app.footer(
-      "\nExamples:\n"
-      "  sixpn platform regions\n"
-      "  sixpn wireguard create my-org ams my-laptop my-laptop.conf\n"
-      "  sixpn ips allocate-v6 --private -a my-app\n"
-      "\nExit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 auth, 4 not found,\n"
-      "5 conflict, 130 interrupted.");
-  sixpn::cli::add_global_flags(app, ctx);
-  sixpn::commands::add_version(app, ctx);
-
+  CLI::App app;
+  sixpn::commands::add_all(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return report_parse_error(ctx, app, e);
-  } catch (const sixpn::cli::CliError& e) {
-    ctx.out.error(e.what(), e.hint());
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    ctx.out.error(e.what());
-    return sixpn::cli::kExitFailure;
+  } catch (...) {
+    return sixpn::cli::report_error(ctx.out, std::current_exception());
   }
   return sixpn::cli::kExitOk;
 }

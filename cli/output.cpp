@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 namespace sixpn::cli {
@@ -57,6 +58,19 @@ void Output::json_document(const nlohmann::json& doc) {
 void Output::raw(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), data_);
   std::fflush(data_);
+}
+
+bool Output::write_unbuffered(std::string_view text) {
+  if (std::fflush(data_) != 0) return false;
+  const int fd = fileno(data_);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 void Output::info(std::string_view line) {
