@@ -1,16 +1,50 @@
 // sixpnd: the control plane (REST API, store, allocator, DNS, WireGuard gateway).
-#include <iostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "server/commands.hpp"
 #include "sixpn/version.hpp"
+
+namespace srv = sixpn::server;
 
 int main(int argc, char** argv) {
   CLI::App app{"sixpnd: the sixpn control plane"};
   app.name("sixpnd");
   app.set_version_flag("--version", std::string("sixpnd ") + sixpn::kVersion);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+
+  srv::ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the REST API");
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--db", serve.db, "SQLite database file")->capture_default_str();
+  serve_cmd->add_option("--seed", serve.seed, "TOML file with regions, nearest region and orgs");
+  serve_cmd
+      ->add_option("--gateway-endpoint", serve.gateway_endpoint, "HOST[:PORT] WireGuard peers dial")
+      ->capture_default_str();
+  serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
+
+  auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
+  srv::OrgCreateOptions org;
+  auto* org_create = orgs->add_subcommand("create", "Create an organization");
+  org_create->add_option("slug", org.slug, "Org slug (a lower-case DNS label)")->required();
+  org_create->add_option("--name", org.name, "Display name (default: the slug)");
+  org_create->add_option("--db", org.db, "SQLite database file")->capture_default_str();
+
+  auto* tokens = app.add_subcommand("tokens", "Manage API tokens")->require_subcommand(1);
+  srv::TokenCreateOptions token;
+  auto* token_create = tokens->add_subcommand("create", "Create a token; prints it on stdout");
+  token_create->add_option("--org", token.orgs, "Org the token may act on (repeatable)")
+      ->required();
+  token_create->add_option("--db", token.db, "SQLite database file")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? srv::kExitOk : srv::kExitUsage;
+  }
+  if (*serve_cmd) return srv::serve(serve);
+  if (*org_create) return srv::create_org(org);
+  if (*token_create) return srv::create_token(token);
+  return srv::kExitUsage;
 }

@@ -1,0 +1,44 @@
+#pragma once
+// sixpnd's subcommands as functions of plain option structs (main.cpp only parses argv).
+// Each returns the process exit code:
+//   0 ok · 1 failure (port taken, database unusable) · 2 invalid input (flags, seed file,
+//   names) · 4 not found (an org named by --org) · 5 conflict (the org already exists).
+#include <string>
+#include <vector>
+
+namespace sixpn::server {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitNotFound = 4,
+  kExitConflict = 5,
+};
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:4280";
+  std::string db = "./sixpnd.db";
+  std::string seed;
+  std::string gateway_endpoint = "127.0.0.1:51820";
+  std::string nearest;
+};
+int serve(const ServeOptions& options);
+
+struct OrgCreateOptions {
+  std::string slug;
+  std::string name;
+  std::string db = "./sixpnd.db";
+};
+int create_org(const OrgCreateOptions& options);
+
+struct TokenCreateOptions {
+  std::string db = "./sixpnd.db";
+  std::vector<std::string> orgs;
+};
+int create_token(const TokenCreateOptions& options);
+
+// The org-slug rule: a lower-case DNS label. "" when `slug` is fine.
+std::string org_slug_problem(const std::string& slug);
+
+}  // namespace sixpn::server

@@ -1,0 +1,119 @@
+#include "server/http/dispatch.hpp"
+
+#include <cstdio>
+
+#include "server/http/decode.hpp"
+#include "server/util.hpp"
+
+namespace sixpn::server::http {
+
+namespace {
+std::string dump(const api::Json& j) {
+  // Replace, never throw, on bytes that are not UTF-8 (they can come from a URL path).
+  return j.dump(-1, ' ', false, api::Json::error_handler_t::replace);
+}
+
+std::string error_body(const HttpError& e) {
+  return dump(api::Json(api::ApiError{e.message, e.code}));
+}
+
+store::StoredResponse as_stored(const HttpError& e) {
+  return store::StoredResponse{e.status, error_body(e)};
+}
+
+// Runs the handler; every expected failure becomes a response, so an Idempotency-Key
+// transaction around it commits cleanly and keeps nothing for a failure.
+store::StoredResponse run_handler(const Services& services, const Route& route, const Call& call) {
+  try {
+    Reply reply = route.handler(services, call);
+    return store::StoredResponse{reply.status, reply.body.is_null() ? "" : dump(reply.body)};
+  } catch (const HttpException& e) {
+    return as_stored(e.error);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreError::Kind::Unavailable) throw;  // not the request's fault
+    return as_stored(from_store_error(e));
+  }
+}
+
+void write_stored(httplib::Response& res, const store::StoredResponse& r) {
+  res.status = r.status;
+  if (!r.body.empty()) res.set_content(r.body, "application/json");
+}
+
+std::optional<std::string_view> header(const httplib::Request& req, const char* name) {
+  auto it = req.headers.find(name);  // case-insensitive in httplib
+  if (it == req.headers.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+}  // namespace
+
+HttpError from_store_error(const store::StoreError& e) {
+  using Kind = store::StoreError::Kind;
+  auto code = [&](const char* fallback) { return e.code().empty() ? fallback : e.code(); };
+  switch (e.kind()) {
+    case Kind::NotFound:
+      return HttpError{404, code("not_found"), e.what()};
+    case Kind::Conflict:
+      return HttpError{409, code("conflict"), e.what()};
+    case Kind::Invalid:
+      return HttpError{422, code("invalid"), e.what()};
+    case Kind::Exhausted:
+      return HttpError{409, code("address_space_exhausted"), e.what()};
+    case Kind::Unavailable:
+      return HttpError{503, code("unavailable"), e.what()};
+  }
+  return HttpError{500, "internal_error", "internal error"};
+}
+
+void write_error(httplib::Response& res, const HttpError& error) {
+  res.status = error.status;
+  if (error.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+  if (error.status == 503) res.set_header("Retry-After", "1");
+  res.set_content(error_body(error), "application/json");
+}
+
+void dispatch(const Services& services, const Route& route, std::vector<std::string> params,
+              const httplib::Request& req, httplib::Response& res) {
+  try {
+    Call call;
+    call.params = std::move(params);
+    for (const auto& [k, v] : req.params) call.query.emplace(k, v);
+    call.body = req.body;
+
+    std::optional<store::Principal> principal;
+    if (route.needs_token) {
+      auto token = decode_bearer(header(req, "Authorization"));
+      if (!token) return write_error(res, token.error());
+      principal = services.store.principal_for(sha256(token.value()));
+      if (!principal) {
+        return write_error(res, HttpError{401, "unauthorized", "the token is not valid"});
+      }
+      call.principal = &*principal;
+    }
+
+    auto key_header = header(req, "Idempotency-Key");
+    if (route.method == "POST" && key_header && principal) {
+      auto key = decode_idempotency_key(*key_header);
+      if (!key) return write_error(res, key.error());
+      // The same key for another request is refused, not silently answered with the first.
+      auto fingerprint = sha256(route.method + "\n" + req.path + "\n" + req.body);
+      bool replayed = false;
+      auto stored = services.store.idempotent(
+          principal->token_id, key.value(), fingerprint,
+          [&] { return run_handler(services, route, call); }, replayed);
+      if (replayed) res.set_header("Idempotent-Replayed", "true");
+      return write_stored(res, stored);
+    }
+    write_stored(res, run_handler(services, route, call));
+  } catch (const HttpException& e) {
+    write_error(res, e.error);
+  } catch (const store::StoreError& e) {
+    write_error(res, from_store_error(e));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s internal error on %s %s: %s\n", now_rfc3339().c_str(),
+                 route.method.c_str(), route.path.c_str(), printable(e.what()).c_str());
+    write_error(res, HttpError{500, "internal_error", "internal error; see the server log"});
+  }
+}
+
+}  // namespace sixpn::server::http

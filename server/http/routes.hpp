@@ -1,0 +1,73 @@
+#pragma once
+// The REST API as one table: every (method, path) the server answers, whether it needs a
+// token, and its handler. The HTTP glue (server.cpp) registers exactly this table, and a test
+// checks that api/openapi.yaml describes every entry.
+//
+// Handlers see a Call (path parameters, query, body, the caller) and return a Reply; they know
+// nothing of the HTTP library, so tests can drive them directly.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/types.hpp"
+#include "server/hostport.hpp"
+#include "server/regions.hpp"
+#include "server/store/store.hpp"
+
+namespace sixpn::server::http {
+
+struct Services {
+  store::Store& store;
+  const RegionCatalog& regions;
+  HostPort gateway_endpoint;
+  std::string gateway_pubkey;
+};
+
+struct Call {
+  std::vector<std::string> params;  // path parameters, in the order of the path template
+  std::multimap<std::string, std::string> query;
+  std::string_view body;
+  const store::Principal* principal = nullptr;  // set for routes that need a token
+
+  std::optional<std::string_view> query_value(const std::string& key) const;
+};
+
+struct Reply {
+  int status = 200;
+  api::Json body;  // null: no body (204)
+};
+
+using Handler = std::function<Reply(const Services&, const Call&)>;
+
+struct Route {
+  std::string method;  // GET, POST or DELETE
+  std::string path;    // as in openapi.yaml: /v1/apps/{app}/machines/{id}
+  bool needs_token = true;
+  Handler handler;
+};
+
+const std::vector<Route>& route_table();
+
+// Handlers, grouped by resource (handlers_*.cpp).
+Reply list_regions(const Services& s, const Call& c);
+Reply list_orgs(const Services& s, const Call& c);
+Reply list_apps(const Services& s, const Call& c);
+Reply create_app(const Services& s, const Call& c);
+Reply show_app(const Services& s, const Call& c);
+Reply list_machines(const Services& s, const Call& c);
+Reply create_machine(const Services& s, const Call& c);
+Reply show_machine(const Services& s, const Call& c);
+Reply start_machine(const Services& s, const Call& c);
+Reply stop_machine(const Services& s, const Call& c);
+Reply destroy_machine(const Services& s, const Call& c);
+Reply list_peers(const Services& s, const Call& c);
+Reply create_peer(const Services& s, const Call& c);
+Reply delete_peer(const Services& s, const Call& c);
+Reply list_ip_assignments(const Services& s, const Call& c);
+Reply create_ip_assignment(const Services& s, const Call& c);
+Reply delete_ip_assignment(const Services& s, const Call& c);
+
+}  // namespace sixpn::server::http

@@ -1,0 +1,39 @@
+#pragma once
+// The HTTP side of sixpnd: cpp-httplib serving the route table, with one log line per request,
+// an X-Request-Id on every response, a body size limit and JSON errors for everything,
+// including what the library itself refuses (unknown route, oversized body, bad request line).
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "server/hostport.hpp"
+#include "server/http/routes.hpp"
+
+namespace sixpn::server::http {
+
+struct ServerOptions {
+  std::size_t max_body_bytes = 64 * 1024;
+  int threads = 16;  // worker threads; each serves one connection at a time
+  bool log = true;   // one line per request on stderr
+};
+
+class ApiServer {
+ public:
+  ApiServer(Services services, ServerOptions options = {});
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds the listening socket; false with one sentence in `error` when it cannot.
+  bool bind(const HostPort& listen, std::string& error);
+  // Serves until stop(); requests in flight when stop() is called are finished first.
+  void run();
+  // Safe from any thread, also before run() has started (run() then returns at once).
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sixpn::server::http

@@ -1,0 +1,111 @@
+// `sixpnd serve`: open the store, bind, serve until SIGINT/SIGTERM, then finish the requests in
+// flight, close the database and exit 0.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "server/commands.hpp"
+#include "server/hostport.hpp"
+#include "server/http/server.hpp"
+#include "server/seed.hpp"
+#include "server/store/sqlite_store.hpp"
+
+namespace sixpn::server {
+
+namespace {
+int error(int code, const std::string& message) {
+  std::fprintf(stderr, "Error: %s\n", message.c_str());
+  return code;
+}
+
+std::optional<RegionCatalog> make_catalog(const std::optional<Seed>& seed,
+                                          const std::string& nearest_flag, std::string& problem) {
+  try {
+    auto regions = seed && seed->regions ? *seed->regions : builtin_regions();
+    std::string nearest = nearest_flag;
+    if (nearest.empty() && seed && seed->nearest) nearest = *seed->nearest;
+    return RegionCatalog(std::move(regions), std::move(nearest));
+  } catch (const std::invalid_argument& e) {
+    problem = e.what();
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  std::string problem;
+  auto listen = parse_host_port(options.listen, std::nullopt, problem);
+  if (!listen) return error(kExitUsage, "--listen " + options.listen + ": " + problem);
+  auto endpoint = parse_host_port(options.gateway_endpoint, 51820, problem);
+  if (!endpoint) {
+    return error(kExitUsage, "--gateway-endpoint " + options.gateway_endpoint + ": " + problem);
+  }
+  std::optional<Seed> seed;
+  if (!options.seed.empty()) {
+    try {
+      seed = load_seed(options.seed);
+    } catch (const SeedError& e) {
+      return error(kExitUsage, e.what());
+    }
+    for (const auto& org : seed->orgs) {
+      if (auto p = org_slug_problem(org.slug); !p.empty()) {
+        return error(kExitUsage, options.seed + ": " + p);
+      }
+    }
+  }
+  auto catalog = make_catalog(seed, options.nearest, problem);
+  if (!catalog) return error(kExitUsage, problem);
+
+  // Signals are taken by one thread with sigwait; blocking them first means every thread
+  // started later (the HTTP workers) inherits the mask and is never interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  try {
+    store::SqliteStore store(options.db, *catalog);
+    if (seed) {
+      for (const auto& org : seed->orgs) {
+        if (!store.find_org(org.slug)) store.create_org(org.slug, org.name);
+      }
+    }
+    auto gateway = store.gateway_key();
+    http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key});
+    if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
+
+    std::atomic<bool> finished{false};
+    std::thread signals([&] {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      if (finished) return;  // woken by main() below, not by a user
+      std::fprintf(stderr, "sixpnd: %s received, finishing requests in flight\n",
+                   sig == SIGINT ? "SIGINT" : "SIGTERM");
+      // stop() is a no-op until the server is running; repeat until run() has returned.
+      while (!finished) {
+        server.stop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    std::fprintf(stderr, "sixpnd listening on http://%s (database %s, %zu regions, nearest %s)\n",
+                 listen->str().c_str(), options.db.c_str(), catalog->all().size(),
+                 catalog->nearest().c_str());
+    server.run();
+    finished = true;
+    kill(getpid(), SIGTERM);  // pending until the signal thread's sigwait takes it
+    signals.join();
+    std::fprintf(stderr, "sixpnd stopped\n");
+    return kExitOk;
+  } catch (const store::StoreError& e) {
+    return error(kExitFailure, e.what());
+  }
+}
+
+}  // namespace sixpn::server

@@ -1,0 +1,122 @@
+#include "server/store/sqlite_schema.hpp"
+
+namespace sixpn::server::store {
+
+namespace {
+// Version 1: the whole model.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE orgs (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name TEXT NOT NULL,
+  network_id INTEGER NOT NULL UNIQUE CHECK (network_id BETWEEN 1 AND 4294967295),
+  created_at TEXT NOT NULL
+);
+
+-- Only the SHA-256 of a token is kept: a copy of the database does not hand out access.
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  sha256 BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE token_orgs (
+  token_id INTEGER NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
+  org_id INTEGER NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  PRIMARY KEY (token_id, org_id)
+) WITHOUT ROWID;
+
+-- App names are DNS labels under .internal, so unique across orgs and case-insensitive.
+CREATE TABLE apps (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  org_id INTEGER NOT NULL REFERENCES orgs (id),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX apps_by_org ON apps (org_id, id);
+
+-- The next slot per (org, host id). It only grows: a released address is never handed out
+-- again (see server/store/store.hpp).
+CREATE TABLE slot_counters (
+  org_id INTEGER NOT NULL REFERENCES orgs (id),
+  host INTEGER NOT NULL,
+  next_slot INTEGER NOT NULL,
+  PRIMARY KEY (org_id, host)
+) WITHOUT ROWID;
+
+-- Every live 6PN address, whatever holds it. UNIQUE is what guarantees that no two live
+-- objects share an address, whatever the code above it does.
+CREATE TABLE allocations (
+  id INTEGER PRIMARY KEY,
+  address BLOB NOT NULL UNIQUE CHECK (length(address) = 16),
+  org_id INTEGER NOT NULL REFERENCES orgs (id),
+  kind TEXT NOT NULL CHECK (kind IN ('machine', 'peer', 'flycast')),
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE machines (
+  id INTEGER PRIMARY KEY,
+  machine_id TEXT NOT NULL UNIQUE,
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  name TEXT NOT NULL,
+  region TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('started', 'stopped', 'destroyed')),
+  process_group TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  allocation_id INTEGER UNIQUE REFERENCES allocations (id),
+  private_ip BLOB NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  -- A destroyed machine holds no address; a live one always does.
+  CHECK ((state = 'destroyed') = (allocation_id IS NULL))
+);
+CREATE INDEX machines_by_app ON machines (app_id, id);
+CREATE UNIQUE INDEX machines_live_name ON machines (app_id, name) WHERE state != 'destroyed';
+
+CREATE TABLE peers (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES orgs (id),
+  name TEXT NOT NULL COLLATE NOCASE,
+  region TEXT NOT NULL,
+  pubkey TEXT NOT NULL UNIQUE,
+  allocation_id INTEGER NOT NULL UNIQUE REFERENCES allocations (id),
+  created_at TEXT NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+CREATE TABLE ip_assignments (
+  id INTEGER PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  allocation_id INTEGER NOT NULL UNIQUE REFERENCES allocations (id),
+  created_at TEXT NOT NULL
+);
+CREATE INDEX ip_assignments_by_app ON ip_assignments (app_id, id);
+
+-- The first successful response to each (token, Idempotency-Key), kept for a day.
+CREATE TABLE idempotency_keys (
+  token_id INTEGER NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (token_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+
+-- The WireGuard gateway's key pair, made on the first start.
+CREATE TABLE gateway_key (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  private_key TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql";
+}  // namespace
+
+const std::vector<Migration>& sqlite_migrations() {
+  static const std::vector<Migration> migrations = {{1, kV1}};
+  return migrations;
+}
+
+}  // namespace sixpn::server::store

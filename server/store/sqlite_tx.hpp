@@ -1,0 +1,158 @@
+#pragma once
+// Internal to the SQLite store: the transaction templates and the row readers its files share.
+#include <string>
+#include <utility>
+
+#include "server/store/sqlite_store.hpp"
+
+namespace sixpn::server::store {
+
+// SQLite's errors in the store's terms: a busy database is worth a retry (503), a UNIQUE
+// violation that slipped past the explicit checks is still a conflict, anything else is a bug.
+[[noreturn]] void rethrow_sqlite(const sqlite::SqliteError& e);
+
+// Sets the thread's transaction context and clears it however the scope is left.
+template <class Context, class Conn>
+class TxScopeGuard {
+ public:
+  TxScopeGuard(Context& ctx, const void* store, Conn* conn, bool writing) : ctx_(ctx) {
+    ctx_.store = store;
+    ctx_.conn = conn;
+    ctx_.writing = writing;
+    ctx_.depth = 0;
+  }
+  ~TxScopeGuard() { ctx_ = Context{}; }
+  TxScopeGuard(const TxScopeGuard&) = delete;
+  TxScopeGuard& operator=(const TxScopeGuard&) = delete;
+
+ private:
+  Context& ctx_;
+};
+
+template <class F>
+auto SqliteStore::read(F&& f) {
+  if (tx_.store == this) return f(*tx_.conn);  // joins the open transaction
+  auto conn = take_reader();
+  struct Return {
+    SqliteStore* self;
+    std::unique_ptr<Connection>& conn;
+    ~Return() { self->return_reader(std::move(conn)); }
+  } give_back{this, conn};
+  TxScopeGuard scope(tx_, this, conn.get(), false);
+  try {
+    // One read transaction, so a multi-statement read sees one consistent state.
+    conn->exec("BEGIN");
+    auto result = f(*conn);
+    conn->exec("COMMIT");
+    return result;
+  } catch (const sqlite::SqliteError& e) {
+    try {
+      conn->exec("ROLLBACK");
+    } catch (...) {
+    }
+    rethrow_sqlite(e);
+  } catch (...) {
+    try {
+      conn->exec("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+template <class F>
+auto SqliteStore::write(F&& f) {
+  if (tx_.store == this) {
+    if (!tx_.writing) throw std::logic_error("a write cannot join a read transaction");
+    // Nested: a savepoint, so a failed inner step leaves the outer transaction usable.
+    std::string name = "nested" + std::to_string(++tx_.depth);
+    tx_.conn->exec(("SAVEPOINT " + name).c_str());
+    try {
+      auto result = f(*tx_.conn);
+      tx_.conn->exec(("RELEASE " + name).c_str());
+      --tx_.depth;
+      return result;
+    } catch (...) {
+      tx_.conn->exec(("ROLLBACK TO " + name).c_str());
+      tx_.conn->exec(("RELEASE " + name).c_str());
+      --tx_.depth;
+      throw;
+    }
+  }
+  long long changed = 0;
+  auto result = [&] {
+    std::lock_guard lock(write_mu_);
+    TxScopeGuard scope(tx_, this, writer_.get(), true);
+    auto before = writer_->total_changes();
+    try {
+      writer_->exec("BEGIN IMMEDIATE");
+      auto r = f(*writer_);
+      writer_->exec("COMMIT");
+      changed = writer_->total_changes() - before;
+      return r;
+    } catch (const sqlite::SqliteError& e) {
+      try {
+        writer_->exec("ROLLBACK");
+      } catch (...) {
+      }
+      rethrow_sqlite(e);
+    } catch (...) {
+      try {
+        writer_->exec("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
+  }();
+  // Listeners run after the commit and outside the lock: they may read the store.
+  if (changed > 0) notify_listeners();
+  return result;
+}
+
+template <class AddressOf>
+SqliteStore::Allocation SqliteStore::allocate(Connection& c, const OrgRecord& org,
+                                              std::uint32_t host, const char* kind,
+                                              AddressOf address_of) {
+  // A counter row per (org, host) that only ever grows: a released slot is never drawn again.
+  // An address already taken by some other row (only possible if the database was edited by
+  // hand) is skipped rather than failed, a bounded number of times.
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    sqlite::Statement next(c,
+                           "INSERT INTO slot_counters (org_id, host, next_slot) VALUES (?1, ?2, 1) "
+                           "ON CONFLICT (org_id, host) DO UPDATE SET next_slot = next_slot + 1 "
+                           "RETURNING next_slot - 1");
+    next.bind(1, org.id).bind(2, static_cast<std::int64_t>(host));
+    if (!next.step()) throw std::runtime_error("slot counter returned no row");
+    auto slot = static_cast<std::uint64_t>(next.int_at(0));
+    core::Ipv6 address;
+    try {
+      address = address_of(slot);
+    } catch (const std::out_of_range&) {
+      throw StoreError(StoreError::Kind::Exhausted,
+                       std::string("no ") + kind + " addresses are left in org " + org.slug);
+    }
+    sqlite::Statement ins(c,
+                          "INSERT INTO allocations (address, org_id, kind, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4)");
+    ins.bind_blob(1, address.bytes.data(), address.bytes.size())
+        .bind(2, org.id)
+        .bind(3, std::string_view(kind))
+        .bind(4, now_rfc3339());
+    try {
+      ins.run();
+      return Allocation{c.last_insert_rowid(), address};
+    } catch (const sqlite::SqliteError& e) {
+      if (!e.is_unique_violation()) throw;
+    }
+  }
+  throw StoreError(StoreError::Kind::Exhausted,
+                   std::string("could not find a free ") + kind + " address in org " + org.slug);
+}
+
+// Row readers shared by the store's files.
+core::Ipv6 ipv6_from_blob(const std::string& blob);
+OrgRecord org_from_row(const sqlite::Statement& s,
+                       int first);  // id, slug, name, network_id, created_at
+inline constexpr const char* kOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
+
+}  // namespace sixpn::server::store

@@ -1,0 +1,208 @@
+#pragma once
+// The control plane's persistence, behind one narrow interface: the HTTP routes, the DNS server
+// and the WireGuard gateway see only this. SqliteStore is the embedded implementation; a
+// PostgreSQL store for installations that outgrow one machine would implement the same class.
+//
+// Allocation rules (see core/address.hpp for the address layout):
+// - every live address of every kind (machine, peer, Flycast) is one row of one table whose
+//   address column is UNIQUE, so the database itself refuses two live objects with one address;
+// - each kind draws slots from a counter per (org, host id) that only grows, inside the same
+//   transaction that inserts the address, so two concurrent requests never get the same slot;
+// - releasing an address (peer deleted, machine destroyed, Flycast address released) deletes
+//   its row but never rewinds the counter: a released address is not handed out again, so a
+//   stale DNS answer or WireGuard config can never reach a different object.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/address.hpp"
+#include "core/keys.hpp"
+#include "server/dns/snapshot.hpp"
+#include "server/util.hpp"
+
+namespace sixpn::server::store {
+
+// What went wrong, in terms the HTTP layer maps to a status (404, 409, 422, 507, 503).
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind { NotFound, Conflict, Invalid, Exhausted, Unavailable };
+  StoreError(Kind kind, const std::string& message, std::string code = {})
+      : std::runtime_error(message), kind_(kind), code_(std::move(code)) {}
+  Kind kind() const { return kind_; }
+  // A more precise machine word than the kind gives, when there is one.
+  const std::string& code() const { return code_; }
+
+ private:
+  Kind kind_;
+  std::string code_;
+};
+
+struct OrgRecord {
+  std::int64_t id = 0;
+  std::string slug;
+  std::string name;
+  std::uint32_t network_id = 0;
+  std::string created_at;
+};
+
+// The caller a token stands for: the token's row and every org it may see.
+struct Principal {
+  std::int64_t token_id = 0;
+  std::vector<OrgRecord> orgs;
+
+  const OrgRecord* org(std::string_view slug) const;
+  const OrgRecord* org_by_id(std::int64_t id) const;
+};
+
+struct AppRecord {
+  std::int64_t id = 0;
+  std::string name;
+  OrgRecord org;
+  std::string created_at;
+  int machines = 0;          // not destroyed
+  int started_machines = 0;  // of those, started
+};
+
+enum class MachineState { Started, Stopped, Destroyed };
+std::string to_string(MachineState state);
+
+struct MachineRecord {
+  std::int64_t seq = 0;
+  std::string id;  // 14 lower-case hex characters
+  std::string name;
+  std::string app;
+  std::string region;
+  MachineState state = MachineState::Started;
+  std::string process_group;
+  std::map<std::string, std::string> metadata;
+  core::Ipv6 private_ip;  // kept for the record after destroy; the address itself is released
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct NewMachine {
+  std::string id;
+  std::string name;
+  std::string region;
+  std::uint32_t machine_host = 0;
+  std::string process_group;
+  std::map<std::string, std::string> metadata;
+};
+
+struct PeerRecord {
+  std::int64_t seq = 0;
+  std::string name;
+  OrgRecord org;
+  std::string region;
+  std::string pubkey;
+  core::Ipv6 peer_ip;
+  std::string created_at;
+};
+
+struct NewPeer {
+  std::string name;
+  std::string region;
+  std::uint32_t gateway_host = 0;
+  std::string pubkey;
+};
+
+struct IpRecord {
+  std::int64_t seq = 0;
+  core::Ipv6 address;
+  std::string app;
+  OrgRecord org;  // the org whose network holds the address
+  std::string created_at;
+};
+
+// Keyset pagination: items with seq > after, at most `limit` of them.
+struct PageRequest {
+  std::int64_t after = 0;
+  int limit = 100;
+};
+template <class T>
+struct PageResult {
+  std::vector<T> items;
+  bool more = false;  // another page follows the last item
+};
+
+// One WireGuard peer as the gateway configures it.
+struct GatewayPeer {
+  std::string pubkey;
+  core::Ipv6 peer_ip;
+  std::uint32_t network_id = 0;
+  std::string org;
+  std::string name;
+  std::string region;
+};
+
+// The gateway's own key pair: made once, on the first start, and kept in the store.
+struct GatewayKeyPair {
+  std::string public_key;
+  core::SecretString private_key;
+};
+
+// A response kept for an Idempotency-Key.
+struct StoredResponse {
+  int status = 0;
+  std::string body;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Orgs and tokens. Network ids are handed out sequentially from 1.
+  virtual OrgRecord create_org(const std::string& slug, const std::string& name) = 0;
+  virtual std::optional<OrgRecord> find_org(std::string_view slug) = 0;
+  // Stores only the token's SHA-256; NotFound names an unknown org slug.
+  virtual void create_token(const Sha256& token_hash,
+                            const std::vector<std::string>& org_slugs) = 0;
+  virtual std::optional<Principal> principal_for(const Sha256& token_hash) = 0;
+
+  // Apps: names are unique across all orgs (they are DNS labels under .internal).
+  virtual AppRecord create_app(const OrgRecord& org, const std::string& name) = 0;
+  virtual std::optional<AppRecord> find_app(std::string_view name) = 0;
+  virtual PageResult<AppRecord> list_apps(const std::vector<std::int64_t>& org_ids,
+                                          PageRequest page) = 0;
+
+  // Machines: create allocates the address; Destroyed releases it.
+  virtual MachineRecord create_machine(const AppRecord& app, const NewMachine& machine) = 0;
+  virtual std::optional<MachineRecord> find_machine(const AppRecord& app, std::string_view id) = 0;
+  virtual PageResult<MachineRecord> list_machines(const AppRecord& app, PageRequest page,
+                                                  bool include_destroyed) = 0;
+  virtual MachineRecord set_machine_state(const AppRecord& app, std::string_view id,
+                                          MachineState state) = 0;
+
+  // WireGuard peers: names unique per org, public keys unique everywhere.
+  virtual PeerRecord create_peer(const OrgRecord& org, const NewPeer& peer) = 0;
+  virtual PageResult<PeerRecord> list_peers(const OrgRecord& org, PageRequest page) = 0;
+  virtual void delete_peer(const OrgRecord& org, std::string_view name) = 0;
+
+  // Flycast addresses of an app, allocated in `target`'s network.
+  virtual IpRecord create_flycast(const AppRecord& app, const OrgRecord& target) = 0;
+  virtual PageResult<IpRecord> list_ips(const AppRecord& app, PageRequest page) = 0;
+  virtual void delete_ip(const AppRecord& app, const core::Ipv6& address) = 0;
+
+  // Runs `create` at most once per (token, key): in one write transaction, it returns the
+  // kept response when the key was seen (replayed = true), else runs `create` and keeps its
+  // response if it succeeded (2xx). A key reused for a different request (another fingerprint)
+  // is a Conflict. Concurrent duplicates serialise on the transaction, so only one creates.
+  virtual StoredResponse idempotent(std::int64_t token_id, const std::string& key,
+                                    const Sha256& fingerprint,
+                                    const std::function<StoredResponse()>& create,
+                                    bool& replayed) = 0;
+
+  // For the gateway and the DNS server.
+  virtual GatewayKeyPair gateway_key() = 0;
+  virtual std::vector<GatewayPeer> all_peers() = 0;
+  virtual dns::Snapshot dns_snapshot() = 0;
+  // Called after every committed change, outside the transaction, on the writing thread.
+  virtual void add_change_listener(std::function<void()> listener) = 0;
+};
+
+}  // namespace sixpn::server::store
