@@ -43,6 +43,8 @@ void Output::table(const std::vector<std::string>& headers,
       text += cell;
       if (i + 1 < headers.size()) text += std::string(width[i] - display_width(cell) + 2, ' ');
     }
+    // An empty last cell must not leave trailing blanks for scripts to trip over.
+    while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
   };
   line(headers);

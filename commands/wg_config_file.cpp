@@ -26,8 +26,9 @@ ConfigTarget parse_config_target(std::string_view arg) {
   if (auto problem = core::interface_name_problem(*stem); !problem.empty()) {
     std::string dir = fs::path(std::string(arg)).parent_path().string();
     std::string suggestion = (dir.empty() ? "" : dir + "/") + core::suggest_interface_name(*stem);
-    throw cli::UsageError("configuration file stem is the interface name: " + problem,
-                          "try " + suggestion + ".conf");
+    throw cli::UsageError(
+        "file name \"" + std::string(arg) + "\" will not load: " + problem,
+        "the file's stem becomes the interface name; try " + suggestion + ".conf");
   }
   return {false, fs::path(std::string(arg))};
 }

@@ -165,13 +165,12 @@ TEST(Client, GivesUpAfterMaxAttemptsWithTheLastStatus) {
 
 TEST(Client, ApiErrorCarriesSentenceCodeAndRequestId) {
   FakeApi api;
-  api.server.Get("/v1/orgs/acme/wireguard_peers",
-                 [&](const httplib::Request&, httplib::Response& res) {
-                   res.status = 404;
-                   res.set_header("X-Request-Id", "req-123");
-                   res.set_content(R"({"error":"org acme not found","code":"not_found"})",
-                                   "application/json");
-                 });
+  api.server.Get(
+      "/v1/orgs/acme/wireguard_peers", [&](const httplib::Request&, httplib::Response& res) {
+        res.status = 404;
+        res.set_header("X-Request-Id", "req-123");
+        res.set_content(R"({"error":"org acme not found","code":"not_found"})", "application/json");
+      });
   api.start();
   Client client(options_for(api));
   try {
@@ -300,20 +299,18 @@ TEST(Client, ListsFetchEveryPage) {
   FakeApi api;
   std::mutex mu;
   std::vector<std::string> cursors;
-  api.server.Get("/v1/orgs/acme/wireguard_peers",
-                 [&](const httplib::Request& req, httplib::Response& res) {
-                   std::lock_guard lock(mu);
-                   cursors.push_back(req.get_param_value("cursor"));
-                   std::string peer = kPeer;
-                   if (!req.has_param("cursor")) {
-                     res.set_content(R"({"items":[)" + peer + R"(],"next_cursor":"c 1"})",
-                                     "application/json");
-                   } else {
-                     res.set_content(R"({"items":[)" + peer + "," + peer +
-                                         R"(],"next_cursor":null})",
-                                     "application/json");
-                   }
-                 });
+  api.server.Get(
+      "/v1/orgs/acme/wireguard_peers", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(mu);
+        cursors.push_back(req.get_param_value("cursor"));
+        std::string peer = kPeer;
+        if (!req.has_param("cursor")) {
+          res.set_content(R"({"items":[)" + peer + R"(],"next_cursor":"c 1"})", "application/json");
+        } else {
+          res.set_content(R"({"items":[)" + peer + "," + peer + R"(],"next_cursor":null})",
+                          "application/json");
+        }
+      });
   api.start();
   Client client(options_for(api));
   EXPECT_EQ(client.peers("acme").size(), 3u);
