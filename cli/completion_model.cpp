@@ -50,7 +50,7 @@ std::vector<FlagSpec> own_flags(const CLI::App& app) {
     for (const auto& l : opt->get_lnames()) f.names.push_back("--" + l);
     for (const auto& s : opt->get_snames()) f.names.push_back("-" + s);
     if (f.names.empty()) continue;
-    f.takes_value = opt->get_type_size() != 0;
+    f.takes_value = opt->get_items_expected_max() > 0;
     if (f.takes_value) f.kind = ValueKind::from_type_name(opt->get_type_name());
     f.description = opt->get_description();
     out.push_back(std::move(f));

@@ -74,6 +74,24 @@ std::string slurp(const std::string& path) {
 }
 
 // completions/ is checked in; regenerate with `ninja -C build update-completions`.
+TEST(CompletionModel, OnlyOptionsWithValuesSwallowTheNextWord) {
+  Tree t;
+  const auto& create = t.at("wireguard create");
+  auto flag = [&](const std::string& name) -> const FlagSpec& {
+    for (const auto& f : create.flags) {
+      if (std::find(f.names.begin(), f.names.end(), name) != f.names.end()) return f;
+    }
+    throw std::runtime_error("no flag " + name);
+  };
+  for (const char* n : {"--json", "--force", "--verbose", "--help"}) {
+    EXPECT_FALSE(flag(n).takes_value) << n;
+  }
+  for (const char* n : {"--api-url", "--org", "--timeout", "-o"}) {
+    EXPECT_TRUE(flag(n).takes_value) << n;
+  }
+  EXPECT_EQ(flag("--org").kind.encoded(), "dynamic:orgs");
+}
+
 TEST(CompletionScripts, CheckedInScriptsAreNotStale) {
   Tree t;
   auto model = completion_model(t.app);
