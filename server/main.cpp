@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
                    "exists), its peers kept equal to the store's; needs root")
       ->check([](const std::string& name) { return srv::gateway::interface_name_problem(name); });
   serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
+  serve_cmd->add_option("--dns-listen", serve.dns_listen,
+                        "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "
+                        "(repeatable)");
+  serve_cmd->add_option("--dns-upstream", serve.dns_upstream,
+                        "HOST[:PORT] to forward other DNS names to (else REFUSED)");
 
   auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
   srv::OrgCreateOptions org;

@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "server/commands.hpp"
+#include "server/dns/service.hpp"
 #include "server/gateway/store_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
@@ -89,6 +91,8 @@ int serve(const ServeOptions& options) {
   }
   auto catalog = make_catalog(seed, options.nearest, problem);
   if (!catalog) return error(kExitUsage, problem);
+  auto dns_options = dns::parse_dns_flags({options.dns_listen, options.dns_upstream}, problem);
+  if (!dns_options) return error(kExitUsage, problem);
 
   // Signals are taken by one thread with sigwait; blocking them first means every thread
   // started later (the HTTP workers) inherits the mask and is never interrupted.
@@ -114,6 +118,14 @@ int serve(const ServeOptions& options) {
     }
     http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key});
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
+    std::optional<dns::DnsService> dns_service;
+    if (!dns_options->listen.empty()) {
+      try {
+        dns_service.emplace(std::move(*dns_options), store);
+      } catch (const std::system_error& e) {
+        return error(kExitFailure, std::string("--dns-listen: ") + e.what());
+      }
+    }
 
     std::atomic<bool> finished{false};
     std::thread signals([&] {
