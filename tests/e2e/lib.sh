@@ -107,7 +107,9 @@ make_gateway_ns() {
   add_ns gateway || return 1
   local g
   g=$(ns gateway)
-  ip -n "$g" link add br0 type bridge &&
+  # A fixed MAC: a bridge otherwise takes the lowest of its ports', so a laptop plugged in later
+  # could change it under the others' ARP caches.
+  ip -n "$g" link add br0 address 02:5e:00:00:00:01 type bridge &&
     ip -n "$g" addr add "$UNDERLAY_GW/24" dev br0 &&
     ip -n "$g" link set br0 up
 }
@@ -182,14 +184,15 @@ tunnel_up() {
 }
 
 # start_sixpnd [extra serve flags…] — sixpnd in the gateway namespace, API and WireGuard
-# endpoint on the underlay, gateway interface $GW_IF; returns once the API answers. Its PID is
+# endpoint on the underlay, gateway interface $GW_IF, DNS on port 53 of every address (the
+# server tells orgs apart by the querier's 6PN address); returns once the API answers. Its PID is
 # kept in a file, so a case (a subshell) can stop and start it and the EXIT trap still finds it.
 start_sixpnd() {
   # Straight through ip netns exec (which execs), so the PID is sixpnd's and SIGTERM reaches it.
   ip netns exec "$(ns gateway)" "$SIXPND_BIN" serve --db "$DB" \
     --listen "$UNDERLAY_GW:$API_PORT" \
     --gateway-endpoint "$UNDERLAY_GW:$WG_PORT" --gateway-interface "$GW_IF" \
-    "$@" >>"$WORK/sixpnd.log" 2>&1 &
+    --dns-listen "[::]:53" "$@" >>"$WORK/sixpnd.log" 2>&1 &
   local pid=$! i
   echo "$pid" >"$WORK/sixpnd.pid"
   for i in $(seq 1 100); do
@@ -226,6 +229,13 @@ run() {
   RC=$?
   OUT=$(cat "$WORK/out")
   ERR=$(cat "$WORK/err")
+}
+
+# run_in NS CMD… — run, inside one of our namespaces.
+run_in() {
+  local name=$1
+  shift
+  run ip netns exec "$(ns "$name")" "$@"
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
