@@ -64,7 +64,12 @@ void Gateway::start() {
     forwarding_.enable();
     sync_once(true);
   } catch (...) {
-    stop();
+    // The first failure is the one worth reporting; undoing is best effort.
+    try {
+      stop();
+    } catch (const std::exception& e) {
+      say(std::string("undoing a failed start: ") + e.what());
+    }
     throw;
   }
   {
