@@ -22,6 +22,7 @@ struct ServeOptions {
   std::string seed;
   std::string gateway_endpoint = "127.0.0.1:51820";
   std::string gateway_interface;  // "": no gateway, sixpnd leaves the system's network alone
+  double gateway_resync_seconds = 30;
   std::string nearest;
   std::vector<std::string> dns_listen;  // HOST:PORT[=ORG], see docs/dns.md
   std::string dns_upstream;

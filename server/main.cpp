@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
                    "Run the WireGuard gateway on this interface: created (or adopted if it "
                    "exists), its peers kept equal to the store's; needs root")
       ->check([](const std::string& name) { return srv::gateway::interface_name_problem(name); });
+  serve_cmd
+      ->add_option("--gateway-resync", serve.gateway_resync_seconds,
+                   "Seconds between full passes over the gateway (besides every change): they "
+                   "undo hand edits and bring back an interface that vanished")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
   serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
   serve_cmd->add_option("--dns-listen", serve.dns_listen,
                         "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "

@@ -54,6 +54,8 @@ std::unique_ptr<gateway::Gateway> start_gateway(const ServeOptions& options, std
   gateway::GatewayOptions gateway_options;
   gateway_options.interface = options.gateway_interface;
   gateway_options.listen_port = port;
+  gateway_options.resync_interval =
+      std::chrono::milliseconds(static_cast<long>(options.gateway_resync_seconds * 1000));
   auto gw = std::make_unique<gateway::Gateway>(std::move(gateway_options), std::move(*key),
                                                [&store] { return gateway::desired_state(store); });
   try {

@@ -95,6 +95,10 @@ test_machines_get_namespaces_with_their_6pn_address() {
   assert_not_contains "$(inside gateway wg show "$GW_IF" allowed-ips)" "$INTRUDER" "peers"
 }
 
+peer_key() {  # LAPTOP — the public key of the laptop's config
+  sed -n 's/^PrivateKey *= *//p' "$WORK/$1.conf" | wg pubkey
+}
+
 # create_tunnel LAPTOP TOKEN ORG IFNAME — `wg create … stdout`, then the tunnel from that file.
 create_tunnel() {
   local laptop=$1 token=$2 org=$3 ifname=$4 start created up
@@ -103,6 +107,8 @@ create_tunnel() {
   assert_rc 0
   created=$(now_ms)
   printf '%s\n' "$OUT" >"$WORK/$laptop.conf"
+  # The API answers only once the gateway has the peer, so the first handshake cannot miss.
+  assert_contains "$(inside gateway wg show "$GW_IF" peers)" "$(peer_key "$laptop")" "gateway peers"
   wg-quick strip "$WORK/$laptop.conf" >/dev/null 2>&1 || fail "wg-quick cannot read the config"
   tunnel_up "$laptop" "$ifname" "$WORK/$laptop.conf" || fail "wg-quick up: $(cat "$WORK/wg-quick.log")"
   up=$(now_ms)
@@ -250,18 +256,15 @@ test_stopped_machine_leaves_dns() {
 }
 
 test_removed_peer_loses_its_tunnel() {
-  local key gw_key
-  key=$(sed -n 's/^PrivateKey *= *//p' "$WORK/laptop-a.conf" | wg pubkey)
+  local key
+  key=$(peer_key laptop-a)
   as laptop-a "$TOKEN_A" wireguard remove orga laptop-a --yes
   assert_rc 0
   assert_not_contains "$(inside gateway wg show "$GW_IF" allowed-ips)" "$key" "gateway peers"
   run_in laptop-a ping -6 -c 2 -i 0.2 -W 1 "$PREFIX_A::3"
   [ "$RC" -ne 0 ] || fail "laptop-a still reaches its DNS address"
   # Forget the session on the laptop too: a fresh handshake must now fail.
-  gw_key=$(sed -n 's/^PublicKey *= *//p' "$WORK/laptop-a.conf")
-  inside laptop-a wg set "$A_IF" peer "$gw_key" remove
-  inside laptop-a wg set "$A_IF" peer "$gw_key" allowed-ips "$PREFIX_A::/48" \
-    endpoint "$UNDERLAY_GW:$WG_PORT"
+  reconnect laptop-a "$A_IF" "$PREFIX_A"
   inside laptop-a ping -6 -c 3 -i 0.5 -W 1 "$PREFIX_A::3" >/dev/null
   assert_eq 0 "$(inside laptop-a wg show "$A_IF" latest-handshakes | awk '{print $2}')" "handshake"
 }
@@ -272,6 +275,37 @@ test_doctor_fails_after_the_peer_is_removed() {
   assert_contains "$OUT" "PASS  tunnel"
   assert_contains "$OUT" "FAIL  dns"
   assert_contains "$OUT" "FAIL  gateway"
+}
+
+# reconnect LAPTOP IFNAME PREFIX — forgets the laptop's session, so its next packet starts a
+# fresh handshake instead of waiting out WireGuard's timers.
+reconnect() {
+  local gw_key
+  gw_key=$(sed -n 's/^PublicKey *= *//p' "$WORK/$1.conf")
+  inside "$1" wg set "$2" peer "$gw_key" remove
+  inside "$1" wg set "$2" peer "$gw_key" allowed-ips "$3::/48" endpoint "$UNDERLAY_GW:$WG_PORT"
+}
+
+gateway_serves_laptop_b() {
+  inside gateway wg show "$GW_IF" allowed-ips | grep -q "$(peer_key laptop-b)" &&
+    inside gateway ip -6 addr show dev "$GW_IF" | grep -q "$PREFIX_B::3/128"
+}
+
+test_gateway_puts_back_what_is_changed_by_hand() {
+  stop_sixpnd && start_sixpnd --gateway-resync 0.5 || fail "cannot restart sixpnd"
+  inside gateway nft delete table ip6 "sixpnd_$GW_IF" || fail "no table to delete"
+  wait_until 5 inside gateway nft list table ip6 "sixpnd_$GW_IF" || fail "table not put back"
+  # The interface vanishes with the daemon behind it (the one this suite started by hand).
+  local pid
+  for pid in $(ip netns pids "$(ns gateway)"); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = wireguard-go ] && kill "$pid"
+  done
+  wait_until 3 sh -c "! ip netns exec $(ns gateway) wg show $GW_IF >/dev/null 2>&1" ||
+    fail "the interface did not go away"
+  wait_until 5 gateway_serves_laptop_b || fail "the interface did not come back with its peer"
+  reconnect laptop-b "$B_IF" "$PREFIX_B"
+  run_in laptop-b ping -6 -c 1 -W 3 "$PREFIX_B::3"
+  assert_rc 0
 }
 
 run_cases \
@@ -290,4 +324,5 @@ run_cases \
   test_doctor_fails_without_a_tunnel \
   test_stopped_machine_leaves_dns \
   test_removed_peer_loses_its_tunnel \
-  test_doctor_fails_after_the_peer_is_removed
+  test_doctor_fails_after_the_peer_is_removed \
+  test_gateway_puts_back_what_is_changed_by_hand
