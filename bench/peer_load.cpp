@@ -27,7 +27,9 @@ struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
-size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
+size_t discard(char*, size_t size, size_t n, void*) {
+  return size * n;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
           ++failures;
           continue;
         }
-        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
       }
     });
   }
@@ -79,11 +82,13 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0.0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
-  std::printf("%zu peers created by %d clients in %.2f s: %.0f creates/s "
-              "(latency p50 %.1f ms, p99 %.1f ms), %d failed\n",
-              all.size(), clients, seconds, all.size() / seconds, pct(0.5), pct(0.99),
-              failures.load());
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[static_cast<size_t>(p * (all.size() - 1))];
+  };
+  std::printf(
+      "%zu peers created by %d clients in %.2f s: %.0f creates/s "
+      "(latency p50 %.1f ms, p99 %.1f ms), %d failed\n",
+      all.size(), clients, seconds, all.size() / seconds, pct(0.5), pct(0.99), failures.load());
   curl_global_cleanup();
   return failures.load() == 0 ? 0 : 1;
 }

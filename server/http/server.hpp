@@ -16,7 +16,7 @@ struct ServerOptions {
   // Worker threads. Each serves one connection at a time, and a kept-alive connection holds
   // its thread between requests, so this bounds the clients served without waiting.
   int threads = 64;
-  bool log = true;   // one line per request on stderr
+  bool log = true;  // one line per request on stderr
 };
 
 class ApiServer {
