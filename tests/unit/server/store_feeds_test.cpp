@@ -197,6 +197,7 @@ TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
   EXPECT_EQ(za.slug, "a");
   ASSERT_EQ(za.apps.size(), 1u);
   EXPECT_EQ(za.apps[0].name, "web");
+  EXPECT_TRUE(za.apps[0].in_org);
   EXPECT_TRUE(za.apps[0].flycast.empty());
   ASSERT_EQ(za.machines.size(), 2u);  // the destroyed one holds no address
   EXPECT_EQ(za.machines[0].id, m1.id);
@@ -209,6 +210,7 @@ TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
   const auto& zb = snap.by_network.at(b.network_id);
   ASSERT_EQ(zb.apps.size(), 1u);
   EXPECT_EQ(zb.apps[0].name, "web");
+  EXPECT_FALSE(zb.apps[0].in_org);  // a's app, here only through its Flycast address
   ASSERT_EQ(zb.apps[0].flycast.size(), 1u);
   EXPECT_EQ(zb.apps[0].flycast[0], exposed.address);
   EXPECT_TRUE(zb.machines.empty());
