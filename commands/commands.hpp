@@ -11,6 +11,7 @@ class Context;
 namespace sixpn::commands {
 
 void add_version(CLI::App& root, cli::Context& ctx);
+void add_dig(CLI::App& root, cli::Context& ctx);
 void add_auth(CLI::App& root, cli::Context& ctx);
 void add_orgs(CLI::App& root, cli::Context& ctx);
 void add_apps(CLI::App& root, cli::Context& ctx);

@@ -30,6 +30,7 @@ void add_all(CLI::App& root, cli::Context& ctx) {
   add_apps(root, ctx);
   add_machine(root, ctx);
   add_auth(root, ctx);
+  add_dig(root, ctx);
   add_completion(root, ctx);
   add_version(root, ctx);
 }

@@ -37,6 +37,9 @@ struct PeerInfo {
 struct AppInfo {
   std::string name;
   std::vector<core::Ipv6> flycast;  // Flycast addresses allocated in this org for this app
+  // false for another org's app that is here only because it has a Flycast address on this
+  // org's network: it answers <app>.flycast, and nothing under .internal or in _apps.internal.
+  bool in_org = true;
 };
 
 struct OrgZone {
@@ -48,7 +51,7 @@ struct OrgZone {
 };
 
 struct Snapshot {
-  std::uint64_t version = 0;                   // grows with every store change
+  std::uint64_t version = 0;                    // grows with every store change
   std::map<std::uint32_t, OrgZone> by_network;  // keyed by the org's 32-bit network id
   std::map<std::string, RegionInfo> regions;    // by code, for top<N>.nearest.of
 };

@@ -1,0 +1,410 @@
+#include "core/dns/message.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace sixpn::core::dns {
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::span<const std::uint8_t> wire) : wire_(wire) {}
+
+  std::size_t pos() const { return pos_; }
+  std::size_t left() const { return wire_.size() - pos_; }
+
+  bool u8(std::uint8_t& v) {
+    if (left() < 1) return false;
+    v = wire_[pos_++];
+    return true;
+  }
+  bool u16(std::uint16_t& v) {
+    if (left() < 2) return false;
+    v = static_cast<std::uint16_t>(wire_[pos_] << 8 | wire_[pos_ + 1]);
+    pos_ += 2;
+    return true;
+  }
+  bool u32(std::uint32_t& v) {
+    if (left() < 4) return false;
+    v = std::uint32_t{wire_[pos_]} << 24 | std::uint32_t{wire_[pos_ + 1]} << 16 |
+        std::uint32_t{wire_[pos_ + 2]} << 8 | std::uint32_t{wire_[pos_ + 3]};
+    pos_ += 4;
+    return true;
+  }
+  bool bytes(std::size_t n, std::uint8_t* out) {
+    if (left() < n) return false;
+    std::copy_n(wire_.begin() + static_cast<std::ptrdiff_t>(pos_), n, out);
+    pos_ += n;
+    return true;
+  }
+
+  // Every pointer must point before the start of the label run it was found in. Starts thus
+  // strictly decrease, so following pointers always ends; the 255-byte limit bounds the rest.
+  DecodeError name(Name& out) {
+    out.labels.clear();
+    std::size_t p = pos_;
+    std::size_t run_start = pos_;
+    std::size_t wire_length = 1;
+    bool jumped = false;
+    for (;;) {
+      if (p >= wire_.size()) return DecodeError::truncated;
+      std::uint8_t len = wire_[p];
+      if ((len & 0xC0) == 0xC0) {
+        if (p + 1 >= wire_.size()) return DecodeError::truncated;
+        std::size_t target = static_cast<std::size_t>(len & 0x3F) << 8 | wire_[p + 1];
+        if (target >= run_start) return DecodeError::bad_pointer;
+        if (!jumped) pos_ = p + 2;
+        jumped = true;
+        p = run_start = target;
+        continue;
+      }
+      if ((len & 0xC0) != 0) return DecodeError::bad_label;  // 0x40 and 0x80: obsolete/unused
+      if (len == 0) {
+        if (!jumped) pos_ = p + 1;
+        return DecodeError::none;
+      }
+      wire_length += 1 + len;
+      if (wire_length > kMaxNameWire) return DecodeError::bad_label;
+      if (p + 1 + len > wire_.size()) return DecodeError::truncated;
+      out.labels.emplace_back(reinterpret_cast<const char*>(wire_.data() + p + 1), len);
+      p += 1 + len;
+    }
+  }
+
+ private:
+  std::span<const std::uint8_t> wire_;
+  std::size_t pos_ = 0;
+};
+
+#define SIXPN_TRY(expr)                                              \
+  do {                                                               \
+    if (DecodeError e_ = (expr); e_ != DecodeError::none) return e_; \
+  } while (0)
+#define SIXPN_NEED(expr)                        \
+  do {                                          \
+    if (!(expr)) return DecodeError::truncated; \
+  } while (0)
+
+DecodeError decode_rdata(Reader& r, std::uint16_t type, std::size_t rdlength, Rdata& out) {
+  const std::size_t end = r.pos() + rdlength;
+  auto finish = [&]() { return r.pos() == end ? DecodeError::none : DecodeError::bad_rdata; };
+  auto name_in_rdata = [&](Name& n) -> DecodeError {
+    SIXPN_TRY(r.name(n));
+    return r.pos() > end ? DecodeError::bad_rdata : DecodeError::none;
+  };
+  switch (type) {
+    case type::A: {
+      if (rdlength != 4) return DecodeError::bad_rdata;
+      A a;
+      SIXPN_NEED(r.bytes(4, a.data()));
+      out = a;
+      return DecodeError::none;
+    }
+    case type::AAAA: {
+      if (rdlength != 16) return DecodeError::bad_rdata;
+      Ipv6 a;
+      SIXPN_NEED(r.bytes(16, a.bytes.data()));
+      out = a;
+      return DecodeError::none;
+    }
+    case type::TXT: {
+      if (rdlength == 0) return DecodeError::bad_rdata;
+      Txt txt;
+      while (r.pos() < end) {
+        std::uint8_t len = 0;
+        SIXPN_NEED(r.u8(len));
+        if (r.pos() + len > end) return DecodeError::bad_rdata;
+        std::string s(len, '\0');
+        SIXPN_NEED(r.bytes(len, reinterpret_cast<std::uint8_t*>(s.data())));
+        txt.push_back(std::move(s));
+      }
+      out = std::move(txt);
+      return finish();
+    }
+    case type::NS:
+    case type::CNAME:
+    case type::PTR: {
+      Name n;
+      SIXPN_TRY(name_in_rdata(n));
+      out = std::move(n);
+      return finish();
+    }
+    case type::MX: {
+      Mx mx;
+      SIXPN_NEED(rdlength >= 3 && r.u16(mx.preference));
+      SIXPN_TRY(name_in_rdata(mx.exchange));
+      out = std::move(mx);
+      return finish();
+    }
+    case type::SRV: {
+      Srv srv;
+      SIXPN_NEED(rdlength >= 7 && r.u16(srv.priority) && r.u16(srv.weight) && r.u16(srv.port));
+      SIXPN_TRY(name_in_rdata(srv.target));
+      out = std::move(srv);
+      return finish();
+    }
+    case type::SOA: {
+      Soa soa;
+      SIXPN_TRY(name_in_rdata(soa.mname));
+      SIXPN_TRY(name_in_rdata(soa.rname));
+      if (end - r.pos() != 20) return DecodeError::bad_rdata;
+      SIXPN_NEED(r.u32(soa.serial) && r.u32(soa.refresh) && r.u32(soa.retry) && r.u32(soa.expire) &&
+                 r.u32(soa.minimum));
+      out = std::move(soa);
+      return finish();
+    }
+    default: {
+      Raw raw(rdlength);
+      SIXPN_NEED(r.bytes(rdlength, raw.data()));
+      out = std::move(raw);
+      return DecodeError::none;
+    }
+  }
+}
+
+DecodeError decode_section(Reader& r, std::uint16_t count, std::vector<Record>& out,
+                           bool additional, Message& m) {
+  for (std::uint16_t i = 0; i < count; ++i) {
+    Record rec;
+    SIXPN_TRY(r.name(rec.name));
+    std::uint16_t rdlength = 0;
+    SIXPN_NEED(r.u16(rec.type) && r.u16(rec.klass) && r.u32(rec.ttl) && r.u16(rdlength));
+    if (r.left() < rdlength) return DecodeError::truncated;
+    if (rec.type == type::OPT) {
+      if (!additional || m.edns || !rec.name.is_root()) return DecodeError::bad_opt;
+      Edns edns;
+      edns.udp_size = rec.klass;
+      m.header.rcode = static_cast<std::uint16_t>((rec.ttl >> 24) << 4 | (m.header.rcode & 0xF));
+      edns.version = static_cast<std::uint8_t>(rec.ttl >> 16);
+      edns.dnssec_ok = (rec.ttl & 0x8000) != 0;
+      edns.options.resize(rdlength);
+      SIXPN_NEED(r.bytes(rdlength, edns.options.data()));
+      m.edns = std::move(edns);
+      continue;
+    }
+    SIXPN_TRY(decode_rdata(r, rec.type, rdlength, rec.data));
+    out.push_back(std::move(rec));
+  }
+  return DecodeError::none;
+}
+
+class Writer {
+ public:
+  std::vector<std::uint8_t> out;
+
+  void u8(std::uint8_t v) { out.push_back(v); }
+  void u16(std::uint16_t v) {
+    out.push_back(static_cast<std::uint8_t>(v >> 8));
+    out.push_back(static_cast<std::uint8_t>(v));
+  }
+  void u32(std::uint32_t v) {
+    u16(static_cast<std::uint16_t>(v >> 16));
+    u16(static_cast<std::uint16_t>(v));
+  }
+  void put_u16_at(std::size_t at, std::uint16_t v) {
+    out[at] = static_cast<std::uint8_t>(v >> 8);
+    out[at + 1] = static_cast<std::uint8_t>(v);
+  }
+
+  // Suffixes already written are keyed by their lower-cased wire form; pointers can only
+  // address the first 16 KiB (14 bits).
+  void name(const Name& n, bool compress) {
+    for (std::size_t i = 0; i < n.labels.size(); ++i) {
+      std::string key;
+      if (compress) {
+        for (std::size_t k = i; k < n.labels.size(); ++k) {
+          key.push_back(static_cast<char>(n.labels[k].size()));
+          key += ascii_lower(n.labels[k]);
+        }
+        if (auto it = suffixes_.find(key); it != suffixes_.end()) {
+          u16(static_cast<std::uint16_t>(0xC000 | it->second));
+          return;
+        }
+        if (out.size() < 0x4000) {
+          suffixes_.emplace(std::move(key), static_cast<std::uint16_t>(out.size()));
+        }
+      }
+      u8(static_cast<std::uint8_t>(n.labels[i].size()));
+      out.insert(out.end(), n.labels[i].begin(), n.labels[i].end());
+    }
+    u8(0);
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint16_t> suffixes_;
+};
+
+void encode_rdata(Writer& w, const Record& rec) {
+  std::visit(
+      [&](const auto& d) {
+        using T = std::decay_t<decltype(d)>;
+        if constexpr (std::is_same_v<T, Raw> || std::is_same_v<T, A>) {
+          w.out.insert(w.out.end(), d.begin(), d.end());
+        } else if constexpr (std::is_same_v<T, Ipv6>) {
+          w.out.insert(w.out.end(), d.bytes.begin(), d.bytes.end());
+        } else if constexpr (std::is_same_v<T, Txt>) {
+          for (const auto& s : d) {
+            std::size_t len = std::min<std::size_t>(s.size(), 255);
+            w.u8(static_cast<std::uint8_t>(len));
+            w.out.insert(w.out.end(), s.begin(), s.begin() + static_cast<std::ptrdiff_t>(len));
+          }
+        } else if constexpr (std::is_same_v<T, Soa>) {
+          w.name(d.mname, true);
+          w.name(d.rname, true);
+          w.u32(d.serial);
+          w.u32(d.refresh);
+          w.u32(d.retry);
+          w.u32(d.expire);
+          w.u32(d.minimum);
+        } else if constexpr (std::is_same_v<T, Name>) {
+          w.name(d, true);
+        } else if constexpr (std::is_same_v<T, Mx>) {
+          w.u16(d.preference);
+          w.name(d.exchange, true);
+        } else if constexpr (std::is_same_v<T, Srv>) {
+          w.u16(d.priority);
+          w.u16(d.weight);
+          w.u16(d.port);
+          w.name(d.target, false);  // RFC 2782: the target is never compressed
+        }
+      },
+      rec.data);
+}
+
+void encode_record(Writer& w, const Record& rec) {
+  w.name(rec.name, true);
+  w.u16(rec.type);
+  w.u16(rec.klass);
+  w.u32(rec.ttl);
+  std::size_t at = w.out.size();
+  w.u16(0);
+  encode_rdata(w, rec);
+  w.put_u16_at(at, static_cast<std::uint16_t>(w.out.size() - at - 2));
+}
+
+std::vector<std::uint8_t> encode_sections(const Message& m, bool records) {
+  Writer w;
+  w.out.reserve(512);
+  const Header& h = m.header;
+  w.u16(h.id);
+  w.u8(static_cast<std::uint8_t>(h.qr << 7 | (h.opcode & 0xF) << 3 | h.aa << 2 | h.tc << 1 | h.rd));
+  w.u8(static_cast<std::uint8_t>(h.ra << 7 | h.ad << 5 | h.cd << 4 | (h.rcode & 0xF)));
+  auto count = [](std::size_t n) { return static_cast<std::uint16_t>(n); };
+  w.u16(count(m.questions.size()));
+  w.u16(records ? count(m.answers.size()) : 0);
+  w.u16(records ? count(m.authority.size()) : 0);
+  w.u16(count((records ? m.additional.size() : 0) + (m.edns ? 1 : 0)));
+  for (const auto& q : m.questions) {
+    w.name(q.name, true);
+    w.u16(q.qtype);
+    w.u16(q.qclass);
+  }
+  if (records) {
+    for (const auto& r : m.answers) encode_record(w, r);
+    for (const auto& r : m.authority) encode_record(w, r);
+    for (const auto& r : m.additional) encode_record(w, r);
+  }
+  if (m.edns) {
+    w.u8(0);
+    w.u16(type::OPT);
+    w.u16(m.edns->udp_size);
+    w.u32(std::uint32_t{static_cast<std::uint8_t>(h.rcode >> 4)} << 24 |
+          std::uint32_t{m.edns->version} << 16 | (m.edns->dnssec_ok ? 0x8000u : 0u));
+    w.u16(static_cast<std::uint16_t>(m.edns->options.size()));
+    w.out.insert(w.out.end(), m.edns->options.begin(), m.edns->options.end());
+  }
+  return std::move(w.out);
+}
+
+}  // namespace
+
+std::optional<Header> decode_header(std::span<const std::uint8_t> wire) {
+  if (wire.size() < kHeaderSize) return std::nullopt;
+  Header h;
+  h.id = static_cast<std::uint16_t>(wire[0] << 8 | wire[1]);
+  h.qr = wire[2] & 0x80;
+  h.opcode = (wire[2] >> 3) & 0xF;
+  h.aa = wire[2] & 0x04;
+  h.tc = wire[2] & 0x02;
+  h.rd = wire[2] & 0x01;
+  h.ra = wire[3] & 0x80;
+  h.ad = wire[3] & 0x20;
+  h.cd = wire[3] & 0x10;
+  h.rcode = wire[3] & 0xF;
+  return h;
+}
+
+Decoded decode(std::span<const std::uint8_t> wire) {
+  auto header = decode_header(wire);
+  if (!header) return {std::nullopt, DecodeError::short_header};
+  Message m;
+  m.header = *header;
+  Reader r(wire);
+  std::uint8_t skip[kHeaderSize];
+  r.bytes(kHeaderSize, skip);
+  std::uint16_t counts[4] = {static_cast<std::uint16_t>(wire[4] << 8 | wire[5]),
+                             static_cast<std::uint16_t>(wire[6] << 8 | wire[7]),
+                             static_cast<std::uint16_t>(wire[8] << 8 | wire[9]),
+                             static_cast<std::uint16_t>(wire[10] << 8 | wire[11])};
+  auto fail = [](DecodeError e) { return Decoded{std::nullopt, e}; };
+  for (std::uint16_t i = 0; i < counts[0]; ++i) {
+    Question q;
+    if (auto e = r.name(q.name); e != DecodeError::none) return fail(e);
+    if (!r.u16(q.qtype) || !r.u16(q.qclass)) return fail(DecodeError::truncated);
+    m.questions.push_back(std::move(q));
+  }
+  if (auto e = decode_section(r, counts[1], m.answers, false, m); e != DecodeError::none) {
+    return fail(e);
+  }
+  if (auto e = decode_section(r, counts[2], m.authority, false, m); e != DecodeError::none) {
+    return fail(e);
+  }
+  if (auto e = decode_section(r, counts[3], m.additional, true, m); e != DecodeError::none) {
+    return fail(e);
+  }
+  if (r.left() != 0) return fail(DecodeError::trailing_data);
+  return {std::move(m), DecodeError::none};
+}
+
+std::vector<std::uint8_t> encode(const Message& message, std::size_t max_size) {
+  auto full = encode_sections(message, true);
+  if (full.size() <= max_size) return full;
+  Message cut = message;
+  cut.header.tc = true;
+  return encode_sections(cut, false);
+}
+
+Txt split_txt(std::string_view text) {
+  Txt out;
+  do {
+    std::size_t n = std::min<std::size_t>(text.size(), 255);
+    out.emplace_back(text.substr(0, n));
+    text.remove_prefix(n);
+  } while (!text.empty());
+  return out;
+}
+
+const char* describe(DecodeError error) {
+  switch (error) {
+    case DecodeError::none:
+      return "no error";
+    case DecodeError::short_header:
+      return "shorter than a DNS header";
+    case DecodeError::truncated:
+      return "a length runs past the end of the message";
+    case DecodeError::bad_label:
+      return "a label or name is too long or of an unknown type";
+    case DecodeError::bad_pointer:
+      return "a compression pointer does not point backwards";
+    case DecodeError::bad_rdata:
+      return "a record's data does not match its type";
+    case DecodeError::bad_opt:
+      return "a misplaced or repeated OPT record";
+    case DecodeError::trailing_data:
+      return "bytes after the last record";
+  }
+  return "unknown error";
+}
+
+}  // namespace sixpn::core::dns

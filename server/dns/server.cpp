@@ -1,0 +1,404 @@
+#include "server/dns/server.hpp"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include "server/dns/resolver.hpp"
+#include "server/dns/socket.hpp"
+
+namespace sixpn::server::dns {
+
+namespace w = core::dns;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kUdpBatch = 64;               // datagrams per wake-up, so TCP is not starved
+constexpr std::size_t kMaxTcpBacklog = 256 * 1024;  // stop reading a client that does not read
+
+std::optional<core::Ipv6> ipv6_of(const sockaddr_storage& ss) {
+  if (ss.ss_family != AF_INET6) return std::nullopt;
+  core::Ipv6 a;
+  std::memcpy(a.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, 16);
+  return a;
+}
+
+}  // namespace
+
+struct DnsServer::Impl {
+  struct Listener {
+    ListenSpec spec;
+    w::Endpoint bound;
+    Fd udp, tcp;
+  };
+  struct Connection {
+    Fd fd;
+    std::size_t listener = 0;
+    std::optional<core::Ipv6> source;
+    std::vector<std::uint8_t> in, out;
+    std::size_t sent = 0;
+    Clock::time_point last;
+    std::size_t forwards = 0;
+    bool eof = false;
+  };
+  // Where the upstream's answer goes: back out of a UDP listener, or onto a TCP connection.
+  struct Forward {
+    Fd fd;
+    std::uint16_t id = 0;
+    w::Message query;
+    Clock::time_point deadline;
+    std::size_t listener = 0;
+    std::optional<w::Endpoint> udp_client;
+    std::uint64_t connection = 0;
+  };
+
+  ServerOptions options;
+  SnapshotSource snapshot;
+  std::vector<Listener> listeners;
+  std::map<std::uint64_t, Connection> connections;
+  std::map<std::uint64_t, Forward> forwards;
+  std::uint64_t next_key = 1;
+  Fd wake;
+  std::thread thread;
+  std::mt19937 random{std::random_device{}()};
+  std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(w::kMaxMessage);
+
+  void log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  QueryContext context(std::size_t listener, std::optional<core::Ipv6> source, Transport t) const {
+    return QueryContext{source, listeners[listener].spec.org, t, options.upstream.has_value()};
+  }
+
+  void bind_all() {
+    for (const auto& spec : options.listen) {
+      Listener l{spec, spec.endpoint, {}, {}};
+      // Port 0 asks for any free port; TCP must then get the port UDP got, which another
+      // program may hold already: try a few times.
+      for (int attempt = 0;; ++attempt) {
+        l.udp = bind_udp(spec.endpoint);
+        l.bound = local_endpoint(l.udp.get());
+        try {
+          l.tcp = listen_tcp(l.bound);
+          break;
+        } catch (const std::system_error& e) {
+          if (spec.endpoint.port() != 0 || attempt == 20) throw;
+        }
+      }
+      listeners.push_back(std::move(l));
+    }
+  }
+
+  void send_udp(std::size_t listener, const w::Endpoint& to, const std::vector<std::uint8_t>& b) {
+    // UDP is lossy by contract: a full socket buffer drops the reply and the client retries.
+    (void)::sendto(listeners[listener].udp.get(), b.data(), b.size(), MSG_DONTWAIT, to.addr(),
+                   to.length);
+  }
+
+  void queue_tcp(Connection& c, const std::vector<std::uint8_t>& b) {
+    c.out.push_back(static_cast<std::uint8_t>(b.size() >> 8));
+    c.out.push_back(static_cast<std::uint8_t>(b.size()));
+    c.out.insert(c.out.end(), b.begin(), b.end());
+  }
+
+  void deliver(const Forward& f, const std::vector<std::uint8_t>& reply) {
+    if (f.udp_client) {
+      send_udp(f.listener, *f.udp_client, reply);
+    } else if (auto it = connections.find(f.connection); it != connections.end()) {
+      queue_tcp(it->second, reply);
+    }
+  }
+
+  void start_forward(Forward f, std::span<const std::uint8_t> wire) {
+    auto fail = [&] { deliver(f, error_reply(f.query, w::rcode::SERVFAIL, true)); };
+    if (forwards.size() >= options.max_pending_forwards) return fail();
+    try {
+      f.fd = connect_udp(*options.upstream);
+    } catch (const std::system_error& e) {
+      log(std::string("dns: cannot reach upstream: ") + e.what());
+      return fail();
+    }
+    // A fresh random id and source port per query, so an off-path forger has to guess both.
+    f.id = static_cast<std::uint16_t>(random());
+    std::vector<std::uint8_t> out(wire.begin(), wire.end());
+    out[0] = static_cast<std::uint8_t>(f.id >> 8);
+    out[1] = static_cast<std::uint8_t>(f.id);
+    if (::send(f.fd.get(), out.data(), out.size(), MSG_DONTWAIT) < 0) return fail();
+    f.deadline = Clock::now() + options.upstream_timeout;
+    if (!f.udp_client) connections[f.connection].forwards++;
+    forwards.emplace(next_key++, std::move(f));
+  }
+
+  // One query from either transport.
+  void handle(std::span<const std::uint8_t> wire, const Snapshot& snap, std::size_t listener,
+              const QueryContext& ctx, std::optional<w::Endpoint> udp_client,
+              std::uint64_t connection) {
+    Outcome out = resolve(wire, snap, ctx);
+    if (out.action == Outcome::Action::drop) return;
+    Forward f;
+    f.listener = listener;
+    f.udp_client = udp_client;
+    f.connection = connection;
+    if (out.action == Outcome::Action::forward) {
+      f.query = std::move(out.query);
+      return start_forward(std::move(f), wire);
+    }
+    deliver(f, out.reply);
+  }
+
+  void on_upstream(std::uint64_t key) {
+    auto it = forwards.find(key);
+    if (it == forwards.end()) return;
+    Forward& f = it->second;
+    for (;;) {
+      ssize_t n = ::recv(f.fd.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n < 0) return;  // nothing (more) yet; the deadline still holds
+      std::span<const std::uint8_t> wire(buffer.data(), static_cast<std::size_t>(n));
+      auto decoded = w::decode(wire);
+      // Only our query's answer counts: same id, a response, the same question.
+      if (!decoded.message || !decoded.message->header.qr || decoded.message->header.id != f.id ||
+          decoded.message->questions.size() != 1 ||
+          !decoded.message->questions[0].name.equals(f.query.questions[0].name) ||
+          decoded.message->questions[0].qtype != f.query.questions[0].qtype) {
+        continue;
+      }
+      w::Message reply = std::move(*decoded.message);
+      reply.header.id = f.query.header.id;
+      const auto limit = reply_limit(f.query, f.udp_client ? Transport::udp : Transport::tcp);
+      deliver(f, w::encode(reply, limit));
+      finish_forward(it);
+      return;
+    }
+  }
+
+  void finish_forward(std::map<std::uint64_t, Forward>::iterator it) {
+    if (!it->second.udp_client) {
+      if (auto c = connections.find(it->second.connection); c != connections.end()) {
+        c->second.forwards--;
+      }
+    }
+    forwards.erase(it);
+  }
+
+  void on_udp(std::size_t listener, const Snapshot& snap) {
+    for (std::size_t i = 0; i < kUdpBatch; ++i) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      ssize_t n = ::recvfrom(listeners[listener].udp.get(), buffer.data(), buffer.size(),
+                             MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &len);
+      if (n < 0) return;
+      std::span<const std::uint8_t> wire(buffer.data(), static_cast<std::size_t>(n));
+      auto client = w::Endpoint::from(reinterpret_cast<sockaddr*>(&ss), len);
+      handle(wire, snap, listener, context(listener, ipv6_of(ss), Transport::udp), client, 0);
+    }
+  }
+
+  void on_accept(std::size_t listener) {
+    for (;;) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      Fd fd(::accept4(listeners[listener].tcp.get(), reinterpret_cast<sockaddr*>(&ss), &len,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC));
+      if (!fd) return;
+      if (connections.size() >= options.max_tcp_connections) continue;  // closed at once
+      Connection c;
+      c.fd = std::move(fd);
+      c.listener = listener;
+      c.source = ipv6_of(ss);
+      c.last = Clock::now();
+      connections.emplace(next_key++, std::move(c));
+    }
+  }
+
+  // Reads what is there and answers every complete length-prefixed message in order.
+  void on_readable(std::uint64_t key, const Snapshot& snap) {
+    Connection& c = connections[key];
+    ssize_t n = ::recv(c.fd.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n == 0) c.eof = true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) c.eof = true;
+    if (n > 0) {
+      c.in.insert(c.in.end(), buffer.begin(), buffer.begin() + n);
+      c.last = Clock::now();
+    }
+    std::size_t at = 0;
+    while (c.in.size() - at >= 2) {
+      std::size_t len = std::size_t{c.in[at]} << 8 | c.in[at + 1];
+      if (len == 0) {  // no DNS message is empty: the stream is out of step, give up on it
+        c.eof = true;
+        c.in.clear();
+        return;
+      }
+      if (c.in.size() - at - 2 < len) break;
+      std::span<const std::uint8_t> wire(c.in.data() + at + 2, len);
+      at += 2 + len;
+      handle(wire, snap, c.listener, context(c.listener, c.source, Transport::tcp), std::nullopt,
+             key);
+    }
+    c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+
+  void on_writable(Connection& c) {
+    ssize_t n = ::send(c.fd.get(), c.out.data() + c.sent, c.out.size() - c.sent,
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        c.eof = true;
+        c.out.clear();
+        c.sent = 0;
+      }
+      return;
+    }
+    c.sent += static_cast<std::size_t>(n);
+    c.last = Clock::now();
+    if (c.sent == c.out.size()) {
+      c.out.clear();
+      c.sent = 0;
+    }
+  }
+
+  void expire(Clock::time_point now) {
+    for (auto it = forwards.begin(); it != forwards.end();) {
+      auto next = std::next(it);
+      if (now >= it->second.deadline) {
+        deliver(it->second, error_reply(it->second.query, w::rcode::SERVFAIL, true));
+        finish_forward(it);
+      }
+      it = next;
+    }
+    std::erase_if(connections, [&](const auto& kv) {
+      const Connection& c = kv.second;
+      bool drained = c.out.empty() && c.forwards == 0;
+      return (c.eof && drained) || now - c.last > options.tcp_idle_timeout;
+    });
+  }
+
+  int poll_timeout_ms(Clock::time_point now) const {
+    auto soonest = now + std::chrono::seconds(1);
+    for (const auto& [key, f] : forwards) soonest = std::min(soonest, f.deadline);
+    for (const auto& [key, c] : connections) {
+      soonest = std::min(soonest, c.last + options.tcp_idle_timeout);
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(soonest - now).count();
+    return static_cast<int>(std::clamp<long long>(ms + 1, 0, 1000));
+  }
+
+  void run() {
+    enum class Kind { wake, udp, accept, connection, upstream };
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Kind, std::uint64_t>> what;
+    for (;;) {
+      fds.clear();
+      what.clear();
+      auto add = [&](int fd, short events, Kind k, std::uint64_t key) {
+        fds.push_back(pollfd{fd, events, 0});
+        what.emplace_back(k, key);
+      };
+      add(wake.get(), POLLIN, Kind::wake, 0);
+      for (std::size_t i = 0; i < listeners.size(); ++i) {
+        add(listeners[i].udp.get(), POLLIN, Kind::udp, i);
+        add(listeners[i].tcp.get(), POLLIN, Kind::accept, i);
+      }
+      for (const auto& [key, c] : connections) {
+        short events = 0;
+        if (!c.eof && c.out.size() < kMaxTcpBacklog) events |= POLLIN;
+        if (!c.out.empty()) events |= POLLOUT;
+        if (events == 0) continue;  // only waiting for an upstream; a hang-up would spin poll
+        add(c.fd.get(), events, Kind::connection, key);
+      }
+      for (const auto& [key, f] : forwards) add(f.fd.get(), POLLIN, Kind::upstream, key);
+
+      int ready = ::poll(fds.data(), fds.size(), poll_timeout_ms(Clock::now()));
+      if (ready < 0 && errno != EINTR) {
+        log(std::string("dns: poll failed: ") + std::strerror(errno));
+        return;
+      }
+      SnapshotPtr snap = snapshot();
+      for (std::size_t i = 0; ready > 0 && i < fds.size(); ++i) {
+        if (fds[i].revents == 0) continue;
+        auto [kind, key] = what[i];
+        switch (kind) {
+          case Kind::wake:
+            return;
+          case Kind::udp:
+            on_udp(key, *snap);
+            break;
+          case Kind::accept:
+            on_accept(key);
+            break;
+          case Kind::upstream:
+            on_upstream(key);
+            break;
+          case Kind::connection: {
+            auto it = connections.find(key);
+            if (it == connections.end()) break;
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(key, *snap);
+            if (!it->second.out.empty()) on_writable(it->second);
+            break;
+          }
+        }
+      }
+      expire(Clock::now());
+    }
+  }
+};
+
+DnsServer::DnsServer(ServerOptions options, SnapshotSource snapshot)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->snapshot = std::move(snapshot);
+}
+
+DnsServer::~DnsServer() {
+  stop();
+}
+
+void DnsServer::start() {
+  if (impl_->thread.joinable()) return;
+  impl_->bind_all();
+  impl_->wake = make_eventfd();
+  auto snap = impl_->snapshot();
+  for (const auto& l : impl_->listeners) {
+    std::string line = "dns: serving udp+tcp on " + l.bound.str();
+    if (l.spec.org) {
+      line += " for org " + *l.spec.org;
+      bool known = std::any_of(snap->by_network.begin(), snap->by_network.end(),
+                               [&](const auto& kv) { return kv.second.slug == *l.spec.org; });
+      if (!known) line += " (no such org yet: refused until it exists)";
+    }
+    impl_->log(line);
+  }
+  impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+void DnsServer::stop() {
+  if (!impl_->thread.joinable()) return;
+  std::uint64_t one = 1;
+  if (::write(impl_->wake.get(), &one, sizeof one) < 0) {
+    // An eventfd write fails only when the counter would overflow: it is set already.
+  }
+  impl_->thread.join();
+  impl_->connections.clear();
+  impl_->forwards.clear();
+  impl_->listeners.clear();
+}
+
+std::vector<w::Endpoint> DnsServer::bound() const {
+  std::vector<w::Endpoint> out;
+  for (const auto& l : impl_->listeners) out.push_back(l.bound);
+  return out;
+}
+
+}  // namespace sixpn::server::dns

@@ -1,0 +1,240 @@
+// The store under concurrency, Idempotency-Key bookkeeping, and the read models the DNS server
+// and the gateway consume.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "core/keys.hpp"
+#include "server/store/sqlite_store.hpp"
+#include "tests/unit/server/temp_db.hpp"
+
+namespace sixpn::server::store {
+namespace {
+
+using testing::TempDb;
+
+class StoreFeedsTest : public ::testing::Test {
+ protected:
+  TempDb db;
+  RegionCatalog regions = RegionCatalog::builtin();
+  SqliteStore store{db.path(), regions};
+
+  NewPeer peer(const std::string& name, const char* code = "ams") {
+    return NewPeer{name, code, regions.find(code)->gateway_host,
+                   core::PrivateKey::generate().public_key().base64()};
+  }
+  NewMachine machine(const char* code, const std::string& group = "app") {
+    NewMachine m;
+    m.region = code;
+    m.machine_host = regions.find(code)->machine_host;
+    m.process_group = group;
+    return m;
+  }
+};
+
+TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
+  auto org = store.create_org("a", "A");
+  auto app = store.create_app(org, "web");
+  std::mutex mu;
+  std::set<core::Ipv6> addresses;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        try {
+          auto p = store.create_peer(
+              org, peer("t" + std::to_string(t) + "-" + std::to_string(i), i % 2 ? "ams" : "fra"));
+          auto f = store.create_flycast(app, org);
+          auto m = store.create_machine(app, machine("fra"));
+          std::lock_guard lock(mu);
+          addresses.insert(p.peer_ip);
+          addresses.insert(f.address);
+          addresses.insert(m.private_ip);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(addresses.size(), 8u * 10u * 3u);
+  for (const auto& a : addresses) {
+    EXPECT_TRUE(core::in_prefix(a, core::org_prefix(org.network_id), 48)) << a.str();
+  }
+}
+
+TEST_F(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
+  auto org = store.create_org("a", "A");
+  auto hash = sha256("tok");
+  store.create_token(hash, {"a"});
+  auto token = store.principal_for(hash)->token_id;
+  int runs = 0;
+  auto create = [&] {
+    ++runs;
+    auto p = store.create_peer(org, peer("once"));
+    return StoredResponse{201, p.peer_ip.str()};
+  };
+  bool replayed = true;
+  auto first = store.idempotent(token, "k", sha256("req"), create, replayed);
+  EXPECT_FALSE(replayed);
+  auto second = store.idempotent(token, "k", sha256("req"), create, replayed);
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(first.body, second.body);
+  EXPECT_EQ(second.status, 201);
+  EXPECT_EQ(store.list_peers(org, {}).items.size(), 1u);
+}
+
+TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
+  store.create_org("a", "A");
+  auto hash = sha256("tok");
+  store.create_token(hash, {"a"});
+  auto token = store.principal_for(hash)->token_id;
+  bool replayed = false;
+  store.idempotent(
+      token, "k", sha256("one"),
+      [] {
+        return StoredResponse{201, "{}"};
+      },
+      replayed);
+  try {
+    store.idempotent(
+        token, "k", sha256("two"),
+        [] {
+          return StoredResponse{201, "{}"};
+        },
+        replayed);
+    FAIL() << "expected a refusal";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.code(), "idempotency_key_reused");
+  }
+}
+
+TEST_F(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
+  store.create_org("a", "A");
+  auto hash = sha256("tok");
+  store.create_token(hash, {"a"});
+  auto token = store.principal_for(hash)->token_id;
+  int runs = 0;
+  bool replayed = false;
+  auto failing = [&] {
+    ++runs;
+    return StoredResponse{422, "{}"};
+  };
+  store.idempotent(token, "k", sha256("r"), failing, replayed);
+  store.idempotent(token, "k", sha256("r"), failing, replayed);
+  EXPECT_EQ(runs, 2);
+  EXPECT_FALSE(replayed);
+}
+
+TEST_F(StoreFeedsTest, ConcurrentDuplicateKeysCreateOnlyOnce) {
+  auto org = store.create_org("a", "A");
+  auto hash = sha256("tok");
+  store.create_token(hash, {"a"});
+  auto token = store.principal_for(hash)->token_id;
+  std::atomic<int> runs{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      bool replayed = false;
+      store.idempotent(
+          token, "same", sha256("req"),
+          [&] {
+            ++runs;
+            store.create_peer(org, peer("dup"));
+            return StoredResponse{201, "{}"};
+          },
+          replayed);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(runs.load(), 1);
+  EXPECT_EQ(store.list_peers(org, {}).items.size(), 1u);
+}
+
+TEST_F(StoreFeedsTest, ListenersHearCommittedChangesOnly) {
+  std::atomic<int> calls{0};
+  store.add_change_listener([&] { ++calls; });
+  auto org = store.create_org("a", "A");
+  EXPECT_EQ(calls.load(), 1);
+  store.find_org("a");
+  store.list_peers(org, {});
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_THROW(store.create_org("a", "again"), StoreError);
+  EXPECT_EQ(calls.load(), 1);
+  store.create_peer(org, peer("p"));
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST_F(StoreFeedsTest, ListenerMayReadTheStoreItNotifiesAbout) {
+  std::size_t peers_seen = 0;
+  auto org = store.create_org("a", "A");
+  store.add_change_listener([&] { peers_seen = store.all_peers().size(); });
+  store.create_peer(org, peer("p"));
+  EXPECT_EQ(peers_seen, 1u);
+}
+
+TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
+  auto a = store.create_org("a", "A");
+  auto b = store.create_org("b", "B");
+  auto web = store.create_app(a, "web");
+  auto m1 = store.create_machine(web, machine("fra", "worker"));
+  auto m2 = store.create_machine(web, machine("ams"));
+  store.set_machine_state(web, m2.id, MachineState::Stopped);
+  auto gone = store.create_machine(web, machine("ams"));
+  store.set_machine_state(web, gone.id, MachineState::Destroyed);
+  store.create_peer(a, peer("laptop"));
+  auto exposed = store.create_flycast(web, b);
+  auto before = store.dns_snapshot().version;
+  auto snap = store.dns_snapshot();
+  EXPECT_GE(snap.version, before);
+
+  const auto& za = snap.by_network.at(a.network_id);
+  EXPECT_EQ(za.slug, "a");
+  ASSERT_EQ(za.apps.size(), 1u);
+  EXPECT_EQ(za.apps[0].name, "web");
+  EXPECT_TRUE(za.apps[0].in_org);
+  EXPECT_TRUE(za.apps[0].flycast.empty());
+  ASSERT_EQ(za.machines.size(), 2u);  // the destroyed one holds no address
+  EXPECT_EQ(za.machines[0].id, m1.id);
+  EXPECT_EQ(za.machines[0].process_group, "worker");
+  EXPECT_TRUE(za.machines[0].started);
+  EXPECT_FALSE(za.machines[1].started);
+  ASSERT_EQ(za.peers.size(), 1u);
+  EXPECT_EQ(za.peers[0].name, "laptop");
+
+  const auto& zb = snap.by_network.at(b.network_id);
+  ASSERT_EQ(zb.apps.size(), 1u);
+  EXPECT_EQ(zb.apps[0].name, "web");
+  EXPECT_FALSE(zb.apps[0].in_org);  // a's app, here only through its Flycast address
+  ASSERT_EQ(zb.apps[0].flycast.size(), 1u);
+  EXPECT_EQ(zb.apps[0].flycast[0], exposed.address);
+  EXPECT_TRUE(zb.machines.empty());
+  EXPECT_EQ(snap.regions.count("ams"), 1u);
+}
+
+TEST_F(StoreFeedsTest, SnapshotVersionGrowsWithEveryChange) {
+  auto v0 = store.dns_snapshot().version;
+  store.create_org("a", "A");
+  auto v1 = store.dns_snapshot().version;
+  EXPECT_GT(v1, v0);
+}
+
+TEST_F(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {
+  auto a = store.create_org("a", "A");
+  auto p = store.create_peer(a, peer("laptop", "fra"));
+  auto all = store.all_peers();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].pubkey, p.pubkey);
+  EXPECT_EQ(all[0].peer_ip, p.peer_ip);
+  EXPECT_EQ(all[0].network_id, a.network_id);
+  EXPECT_EQ(all[0].org, "a");
+  EXPECT_EQ(all[0].region, "fra");
+}
+
+}  // namespace
+}  // namespace sixpn::server::store

@@ -1,0 +1,243 @@
+#include "server/store/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "core/keys.hpp"
+#include "tests/unit/server/temp_db.hpp"
+
+namespace sixpn::server::store {
+namespace {
+
+using testing::TempDb;
+
+std::string fresh_pubkey() {
+  return core::PrivateKey::generate().public_key().base64();
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  TempDb db;
+  RegionCatalog regions = RegionCatalog::builtin();
+  std::unique_ptr<SqliteStore> store = std::make_unique<SqliteStore>(db.path(), regions);
+
+  const RegionEntry& region(const char* code) { return *regions.find(code); }
+  NewPeer peer(const std::string& name, const char* code = "ams") {
+    return NewPeer{name, code, region(code).gateway_host, fresh_pubkey()};
+  }
+  NewMachine machine(const char* code = "fra") {
+    NewMachine m;
+    m.region = code;
+    m.machine_host = region(code).machine_host;
+    m.process_group = "app";
+    return m;
+  }
+};
+
+TEST_F(StoreTest, OrgsGetSequentialNetworkIdsFromOne) {
+  EXPECT_EQ(store->create_org("a", "A").network_id, 1u);
+  EXPECT_EQ(store->create_org("b", "B").network_id, 2u);
+  EXPECT_EQ(store->find_org("b")->name, "B");
+  EXPECT_FALSE(store->find_org("c").has_value());
+}
+
+TEST_F(StoreTest, DuplicateOrgSlugIsAConflict) {
+  store->create_org("a", "A");
+  try {
+    store->create_org("a", "again");
+    FAIL() << "expected a conflict";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::Conflict);
+  }
+}
+
+TEST_F(StoreTest, TokenFindsItsOrgsByHashOnly) {
+  store->create_org("a", "A");
+  store->create_org("b", "B");
+  store->create_org("c", "C");
+  auto hash = sha256("sixpn_secret");
+  store->create_token(hash, {"a", "c"});
+  auto p = store->principal_for(hash);
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->orgs.size(), 2u);
+  EXPECT_NE(p->org("a"), nullptr);
+  EXPECT_EQ(p->org("b"), nullptr);
+  EXPECT_NE(p->org("c"), nullptr);
+  EXPECT_FALSE(store->principal_for(sha256("sixpn_other")).has_value());
+}
+
+TEST_F(StoreTest, TokenForUnknownOrgIsNotFoundAndCreatesNothing) {
+  store->create_org("a", "A");
+  auto hash = sha256("t");
+  EXPECT_THROW(store->create_token(hash, {"a", "missing"}), StoreError);
+  EXPECT_FALSE(store->principal_for(hash).has_value());
+}
+
+TEST_F(StoreTest, AppNamesAreUniqueAcrossOrgsIgnoringCase) {
+  auto a = store->create_org("a", "A");
+  auto b = store->create_org("b", "B");
+  store->create_app(a, "web");
+  EXPECT_THROW(store->create_app(b, "web"), StoreError);
+  EXPECT_THROW(store->create_app(b, "WEB"), StoreError);
+  EXPECT_EQ(store->find_app("web")->org.slug, "a");
+}
+
+TEST_F(StoreTest, PeerAddressesFollowTheLayoutBehindTheRegionGateway) {
+  auto org = store->create_org("a", "A");
+  auto p0 = store->create_peer(org, peer("one"));
+  auto p1 = store->create_peer(org, peer("two"));
+  auto host = region("ams").gateway_host;
+  EXPECT_EQ(p0.peer_ip, core::peer_address(org.network_id, host, 0));
+  EXPECT_EQ(p1.peer_ip, core::peer_address(org.network_id, host, 1));
+  EXPECT_EQ(p0.peer_ip.str(), "fdaa:0:1:a7b:200:0:a:2");
+}
+
+TEST_F(StoreTest, PeerNameIsUniquePerOrgAndKeyUniqueEverywhere) {
+  auto a = store->create_org("a", "A");
+  auto b = store->create_org("b", "B");
+  auto first = store->create_peer(a, peer("laptop"));
+  EXPECT_THROW(store->create_peer(a, peer("laptop")), StoreError);
+  EXPECT_THROW(store->create_peer(a, peer("LAPTOP")), StoreError);
+  EXPECT_NO_THROW(store->create_peer(b, peer("laptop")));
+  auto same_key = peer("other");
+  same_key.pubkey = first.pubkey;
+  EXPECT_THROW(store->create_peer(b, same_key), StoreError);
+}
+
+TEST_F(StoreTest, ReleasedPeerAddressIsNeverHandedOutAgain) {
+  auto org = store->create_org("a", "A");
+  auto first = store->create_peer(org, peer("one"));
+  store->delete_peer(org, "one");
+  auto again = store->create_peer(org, peer("one"));
+  EXPECT_NE(first.peer_ip, again.peer_ip);
+  EXPECT_THROW(store->delete_peer(org, "missing"), StoreError);
+}
+
+TEST_F(StoreTest, DestroyedMachineReleasesItsAddressForGood) {
+  auto org = store->create_org("a", "A");
+  auto app = store->create_app(org, "web");
+  auto m = store->create_machine(app, machine());
+  EXPECT_EQ(m.private_ip, core::machine_address(org.network_id, region("fra").machine_host, 0));
+  EXPECT_EQ(m.id.size(), 14u);
+  EXPECT_EQ(m.name, m.id);
+  auto gone = store->set_machine_state(app, m.id, MachineState::Destroyed);
+  EXPECT_EQ(gone.state, MachineState::Destroyed);
+  auto next = store->create_machine(app, machine());
+  EXPECT_NE(next.private_ip, m.private_ip);
+  EXPECT_EQ(store->list_machines(app, {}, false).items.size(), 1u);
+  EXPECT_EQ(store->list_machines(app, {}, true).items.size(), 2u);
+}
+
+TEST_F(StoreTest, MachineStateTransitions) {
+  auto org = store->create_org("a", "A");
+  auto app = store->create_app(org, "web");
+  auto m = store->create_machine(app, machine());
+  EXPECT_EQ(m.state, MachineState::Started);
+  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Stopped).state,
+            MachineState::Stopped);
+  EXPECT_EQ(store->find_app("web")->started_machines, 0);
+  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Started).state,
+            MachineState::Started);
+  store->set_machine_state(app, m.id, MachineState::Destroyed);
+  EXPECT_THROW(store->set_machine_state(app, m.id, MachineState::Started), StoreError);
+  EXPECT_THROW(store->set_machine_state(app, "00000000000000", MachineState::Stopped), StoreError);
+}
+
+TEST_F(StoreTest, FlycastAddressComesFromTheTargetOrgsNetwork) {
+  auto a = store->create_org("a", "A");
+  auto b = store->create_org("b", "B");
+  auto app = store->create_app(a, "api");
+  auto own = store->create_flycast(app, a);
+  auto exposed = store->create_flycast(app, b);
+  EXPECT_EQ(own.address.str(), "fdaa:0:1:0:1::3");
+  EXPECT_EQ(exposed.address.str(), "fdaa:0:2:0:1::3");
+  EXPECT_EQ(exposed.org.slug, "b");
+  EXPECT_EQ(store->list_ips(app, {}).items.size(), 2u);
+  store->delete_ip(app, own.address);
+  EXPECT_EQ(store->list_ips(app, {}).items.size(), 1u);
+  EXPECT_NE(store->create_flycast(app, a).address, own.address);
+}
+
+TEST_F(StoreTest, PagesFollowTheCursorWithoutGapsOrRepeats) {
+  auto org = store->create_org("a", "A");
+  for (int i = 0; i < 7; ++i) store->create_peer(org, peer("p" + std::to_string(i)));
+  std::vector<std::string> seen;
+  PageRequest page{0, 3};
+  for (;;) {
+    auto result = store->list_peers(org, page);
+    for (const auto& p : result.items) seen.push_back(p.name);
+    if (!result.more) break;
+    page.after = result.items.back().seq;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"p0", "p1", "p2", "p3", "p4", "p5", "p6"}));
+}
+
+TEST_F(StoreTest, TheDatabaseItselfRefusesADuplicateAddress) {
+  auto org = store->create_org("a", "A");
+  auto p = store->create_peer(org, peer("one"));
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.path().c_str(), &raw), SQLITE_OK);
+  sqlite3_busy_timeout(raw, 2000);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO allocations (address, org_id, kind, created_at) "
+                     "VALUES (?1, ?2, 'machine', 'now')",
+                     -1, &stmt, nullptr);
+  sqlite3_bind_blob(stmt, 1, p.peer_ip.bytes.data(), 16, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(stmt, 2, org.id);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_CONSTRAINT);
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+}
+
+TEST_F(StoreTest, AllocationSkipsAnAddressTakenOutsideTheCounter) {
+  auto org = store->create_org("a", "A");
+  auto host = region("ams").gateway_host;
+  auto taken = core::peer_address(org.network_id, host, 0);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.path().c_str(), &raw), SQLITE_OK);
+  sqlite3_busy_timeout(raw, 2000);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(raw,
+                     "INSERT INTO allocations (address, org_id, kind, created_at) "
+                     "VALUES (?1, ?2, 'peer', 'now')",
+                     -1, &stmt, nullptr);
+  sqlite3_bind_blob(stmt, 1, taken.bytes.data(), 16, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(stmt, 2, org.id);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
+  auto p = store->create_peer(org, peer("one"));
+  EXPECT_EQ(p.peer_ip, core::peer_address(org.network_id, host, 1));
+}
+
+TEST_F(StoreTest, ReopeningKeepsEverythingAndTheGatewayKey) {
+  auto org = store->create_org("a", "A");
+  store->create_peer(org, peer("one"));
+  auto key = store->gateway_key().public_key;
+  EXPECT_TRUE(core::key_problem(key).empty());
+  store.reset();
+  store = std::make_unique<SqliteStore>(db.path(), regions);
+  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->gateway_key().public_key, key);
+  EXPECT_EQ(store->list_peers(*store->find_org("a"), {}).items.size(), 1u);
+}
+
+TEST_F(StoreTest, RefusesAFileThatIsNotADatabase) {
+  TempDb other;
+  {
+    std::FILE* f = std::fopen(other.path().c_str(), "w");
+    std::fputs("this is not sqlite, just text that is long enough to have a header", f);
+    std::fclose(f);
+  }
+  try {
+    SqliteStore bad(other.path(), regions);
+    FAIL() << "expected an error";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::Unavailable);
+    EXPECT_NE(std::string(e.what()).find("cannot open database"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace sixpn::server::store
