@@ -47,49 +47,28 @@ test_ci_set_means_no_prompts_even_on_a_terminal_like_stdin() {
 
 test_timeout_ends_a_request_that_gets_no_answer() {
   fresh_org
-  python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' >"$WORK/slow.port" 2>/dev/null &
-  local slow=$!
-  trap "kill $slow 2>/dev/null" EXIT
-  local i
-  for i in $(seq 1 50); do [ -s "$WORK/slow.port" ] && break; sleep 0.1; done
-  local start=$SECONDS
-  quick orgs list --api-url "http://127.0.0.1:$(cat "$WORK/slow.port")" --timeout 1
+  hang_server
+  trap "kill $HANG_PID 2>/dev/null" EXIT
+  quick orgs list --api-url "http://127.0.0.1:$HANG_PORT" --timeout 1
   assert_rc 1
-  assert_contains "$ERR" "Error: no answer from http://127.0.0.1:"
-  assert_contains "$ERR" "within 1 s"
+  assert_contains "$ERR" "Error: no answer from http://127.0.0.1:$HANG_PORT within 1 s"
 }
 
 test_sigint_during_a_request_is_exit_130() {
   fresh_org
-  python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' >"$WORK/int.port" 2>/dev/null &
-  local srv=$!
-  trap "kill $srv 2>/dev/null" EXIT
-  local i
-  for i in $(seq 1 50); do [ -s "$WORK/int.port" ] && break; sleep 0.1; done
+  hang_server
+  trap "kill $HANG_PID 2>/dev/null" EXIT
   # Job control on, so the background sixpn does not start with SIGINT ignored.
   set -m
-  "$SIXPN_BIN" orgs list --api-url "http://127.0.0.1:$(cat "$WORK/int.port")" --timeout 30 \
+  "$SIXPN_BIN" orgs list --api-url "http://127.0.0.1:$HANG_PORT" --timeout 30 \
     </dev/null >"$WORK/int.out" 2>"$WORK/int.err" &
   local pid=$!
-  sleep 0.5
+  hang_wait_accepted
   kill -INT "$pid"
   wait "$pid"
   assert_eq 130 "$?" "exit code"
   assert_eq "Error: interrupted" "$(cat "$WORK/int.err")"
+  assert_eq "" "$(cat "$WORK/int.out")" "stdout"
 }
 
 run_suite

@@ -94,23 +94,10 @@ test_ctrl_c_at_a_prompt_exits_130_and_creates_nothing() {
 
 test_ctrl_c_during_a_request_exits_130() {
   fresh_org
-  # A server that accepts and never answers.
-  python3 -c '
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-print(s.getsockname()[1], flush=True)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' >"$WORK/hang.port" 2>/dev/null &
-  local hang=$!
-  trap "kill $hang 2>/dev/null" EXIT
-  local i
-  for i in $(seq 1 50); do [ -s "$WORK/hang.port" ] && break; sleep 0.1; done
-  local port
-  port=$(cat "$WORK/hang.port")
-  tm_run hang "'$SIXPN_BIN' orgs list --api-url http://127.0.0.1:$port --timeout 60"
-  sleep 1
+  hang_server
+  trap "kill $HANG_PID 2>/dev/null" EXIT
+  tm_run hang "'$SIXPN_BIN' orgs list --api-url http://127.0.0.1:$HANG_PORT --timeout 60"
+  hang_wait_accepted
   tm_keys hang C-c
   tm_wait hang "RC=130" 5
   assert_contains "$(tm_screen hang)" "Error: interrupted"
