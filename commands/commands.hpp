@@ -12,6 +12,7 @@ namespace sixpn::commands {
 
 void add_version(CLI::App& root, cli::Context& ctx);
 void add_dig(CLI::App& root, cli::Context& ctx);
+void add_doctor(CLI::App& root, cli::Context& ctx);
 void add_auth(CLI::App& root, cli::Context& ctx);
 void add_orgs(CLI::App& root, cli::Context& ctx);
 void add_apps(CLI::App& root, cli::Context& ctx);

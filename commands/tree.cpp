@@ -31,6 +31,7 @@ void add_all(CLI::App& root, cli::Context& ctx) {
   add_machine(root, ctx);
   add_auth(root, ctx);
   add_dig(root, ctx);
+  add_doctor(root, ctx);
   add_completion(root, ctx);
   add_version(root, ctx);
 }

@@ -12,6 +12,7 @@ _sixpn_sub() {
     '|machine'|'|machines'|'|m') echo 'machine' ;;
     '|auth') echo 'auth' ;;
     '|dig') echo 'dig' ;;
+    '|doctor') echo 'doctor' ;;
     '|completion') echo 'completion' ;;
     '|version') echo 'version' ;;
     'wireguard|create') echo 'create' ;;
@@ -36,7 +37,7 @@ _sixpn_sub() {
 
 _sixpn_children() {
   case "$1" in
-    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m auth dig completion version' ;;
+    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m auth dig doctor completion version' ;;
     'wireguard') echo 'create list ls remove rm' ;;
     'ips') echo 'allocate-v6 list ls' ;;
     'platform') echo 'regions' ;;
@@ -76,6 +77,7 @@ _sixpn_flags() {
     'auth whoami') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'auth logout') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'dig') echo '--help -h --server -s --org -o --short --tcp --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
+    'doctor') echo '--help -h --app -a --interface -i --wait --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'completion') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'version') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
   esac
@@ -212,6 +214,13 @@ _sixpn_flag_kind() {
     'dig|--access-token'|'dig|-t') echo 'value' ;;
     'dig|--timeout') echo 'value' ;;
     'dig|--config'|'dig|-c') echo 'file' ;;
+    'doctor|--app'|'doctor|-a') echo 'dynamic:apps' ;;
+    'doctor|--interface'|'doctor|-i') echo 'value' ;;
+    'doctor|--wait') echo 'value' ;;
+    'doctor|--api-url') echo 'value' ;;
+    'doctor|--access-token'|'doctor|-t') echo 'value' ;;
+    'doctor|--timeout') echo 'value' ;;
+    'doctor|--config'|'doctor|-c') echo 'file' ;;
     'completion|--api-url') echo 'value' ;;
     'completion|--access-token'|'completion|-t') echo 'value' ;;
     'completion|--timeout') echo 'value' ;;

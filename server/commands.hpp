@@ -21,6 +21,7 @@ struct ServeOptions {
   std::string db = "./sixpnd.db";
   std::string seed;
   std::string gateway_endpoint = "127.0.0.1:51820";
+  std::string gateway_interface;  // "": no gateway, sixpnd leaves the system's network alone
   std::string nearest;
   std::vector<std::string> dns_listen;  // HOST:PORT[=ORG], see docs/dns.md
   std::string dns_upstream;

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "server/commands.hpp"
+#include "server/gateway/gateway.hpp"
 #include "sixpn/version.hpp"
 
 namespace srv = sixpn::server;
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
   serve_cmd
       ->add_option("--gateway-endpoint", serve.gateway_endpoint, "HOST[:PORT] WireGuard peers dial")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--gateway-interface", serve.gateway_interface,
+                   "Run the WireGuard gateway on this interface: created (or adopted if it "
+                   "exists), its peers kept equal to the store's; needs root")
+      ->check([](const std::string& name) { return srv::gateway::interface_name_problem(name); });
   serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
   serve_cmd->add_option("--dns-listen", serve.dns_listen,
                         "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "

@@ -7,12 +7,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <thread>
 
 #include "server/commands.hpp"
 #include "server/dns/service.hpp"
+#include "server/gateway/store_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
 #include "server/seed.hpp"
@@ -38,6 +40,32 @@ std::optional<RegionCatalog> make_catalog(const std::optional<Seed>& seed,
     return std::nullopt;
   }
 }
+
+// Brings the interface up and ties it to the store: every committed change resyncs it before the
+// request that made the change is answered. nullptr (having said why) when it cannot start.
+std::unique_ptr<gateway::Gateway> start_gateway(const ServeOptions& options, std::uint16_t port,
+                                                const store::GatewayKeyPair& keys,
+                                                store::Store& store) {
+  auto key = core::PrivateKey::from_base64(keys.private_key.view());
+  if (!key) {
+    error(kExitFailure, "the gateway key in " + options.db + " is not a WireGuard key");
+    return nullptr;
+  }
+  gateway::GatewayOptions gateway_options;
+  gateway_options.interface = options.gateway_interface;
+  gateway_options.listen_port = port;
+  auto gw = std::make_unique<gateway::Gateway>(std::move(gateway_options), std::move(*key),
+                                               [&store] { return gateway::desired_state(store); });
+  try {
+    gw->start();
+  } catch (const std::exception& e) {
+    error(kExitFailure, "gateway " + options.gateway_interface + ": " + e.what());
+    return nullptr;
+  }
+  store.add_change_listener([g = gw.get()] { g->request_sync(); });
+  return gw;
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -82,6 +110,12 @@ int serve(const ServeOptions& options) {
       }
     }
     auto gateway = store.gateway_key();
+    // Declared before the API server, so it outlives every request that could notify it.
+    std::unique_ptr<gateway::Gateway> gateway_interface;
+    if (!options.gateway_interface.empty()) {
+      gateway_interface = start_gateway(options, endpoint->port, gateway, store);
+      if (!gateway_interface) return kExitFailure;
+    }
     http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key});
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
     std::optional<dns::DnsService> dns_service;

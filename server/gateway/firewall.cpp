@@ -1,0 +1,79 @@
+#include "server/gateway/firewall.hpp"
+
+#include <cctype>
+
+#include "core/address.hpp"
+#include "server/gateway/command.hpp"
+
+namespace sixpn::server::gateway {
+
+std::string firewall_table_name(const std::string& interface) {
+  std::string name = "sixpnd_";
+  for (char c : interface) {
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  }
+  return name;
+}
+
+std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks) {
+  std::string elements;
+  for (auto network : networks) {
+    auto prefix = core::org_prefix_cidr(network);
+    elements += (elements.empty() ? "" : ", ") + prefix + " . " + prefix;
+  }
+  std::string out;
+  out += "table ip6 " + table + " {}\n";
+  out += "delete table ip6 " + table + "\n";
+  out += "table ip6 " + table + " {\n";
+  out += "  set same_org {\n";
+  out += "    type ipv6_addr . ipv6_addr\n";
+  out += "    flags interval\n";
+  if (!elements.empty()) out += "    elements = { " + elements + " }\n";
+  out += "  }\n";
+  out += "  chain isolate {\n";
+  out += "    ip6 saddr . ip6 daddr @same_org return\n";
+  // Neighbour discovery for 6PN addresses is link-local or multicast; it must pass.
+  out += "    ip6 saddr fdaa::/16 ip6 daddr { fe80::/10, ff00::/8 } return\n";
+  // To another org, or out of the 6PN altogether.
+  out += "    ip6 saddr fdaa::/16 counter drop\n";
+  // Into the 6PN from outside it, which would bypass WireGuard's source check.
+  out += "    ip6 daddr fdaa::/16 counter drop\n";
+  out += "  }\n";
+  // Ahead of the usual filter priority, so an accept elsewhere cannot let a packet through
+  // before isolation has seen it.
+  out += "  chain forward {\n";
+  out += "    type filter hook forward priority filter - 10; policy accept;\n";
+  out += "    jump isolate\n";
+  out += "  }\n";
+  out += "  chain input {\n";
+  out += "    type filter hook input priority filter - 10; policy accept;\n";
+  out += "    jump isolate\n";
+  out += "  }\n";
+  out += "}\n";
+  return out;
+}
+
+Firewall::~Firewall() {
+  try {
+    remove();
+  } catch (const std::exception&) {
+    // Shutting down; the table goes with the namespace or the next start replaces it.
+  }
+}
+
+void Firewall::apply(const std::set<std::uint32_t>& networks, bool force) {
+  if (loaded_ && networks == networks_ && !force) return;
+  CommandOptions options;
+  options.input = render_firewall(table_, networks);
+  run_checked({"nft", "-f", "-"}, options);
+  loaded_ = true;
+  networks_ = networks;
+}
+
+void Firewall::remove() {
+  if (!loaded_) return;
+  loaded_ = false;
+  run_checked({"nft", "delete", "table", "ip6", table_});
+}
+
+}  // namespace sixpn::server::gateway
