@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 namespace sixpn::cli {
@@ -42,6 +43,8 @@ void Output::table(const std::vector<std::string>& headers,
       text += cell;
       if (i + 1 < headers.size()) text += std::string(width[i] - display_width(cell) + 2, ' ');
     }
+    // An empty last cell must not leave trailing blanks for scripts to trip over.
+    while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
   };
   line(headers);
@@ -57,6 +60,19 @@ void Output::json_document(const nlohmann::json& doc) {
 void Output::raw(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), data_);
   std::fflush(data_);
+}
+
+bool Output::write_unbuffered(std::string_view text) {
+  if (std::fflush(data_) != 0) return false;
+  const int fd = fileno(data_);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 void Output::info(std::string_view line) {

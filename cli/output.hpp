@@ -23,6 +23,9 @@ class Output {
              const std::vector<std::vector<std::string>>& rows);
   void json_document(const nlohmann::json& doc);
   void raw(std::string_view text);
+  // Writes straight to the data descriptor, bypassing stdio's buffer so a secret (a rendered
+  // config) leaves no copy there. Returns false, with errno set, when the write failed.
+  bool write_unbuffered(std::string_view text);
 
   // stderr: messages for a person.
   void info(std::string_view line);

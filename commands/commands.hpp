@@ -12,5 +12,17 @@ namespace sixpn::commands {
 
 void add_version(CLI::App& root, cli::Context& ctx);
 void add_dig(CLI::App& root, cli::Context& ctx);
+void add_auth(CLI::App& root, cli::Context& ctx);
+void add_orgs(CLI::App& root, cli::Context& ctx);
+void add_apps(CLI::App& root, cli::Context& ctx);
+void add_machine(CLI::App& root, cli::Context& ctx);
+void add_wireguard(CLI::App& root, cli::Context& ctx);
+void add_ips(CLI::App& root, cli::Context& ctx);
+void add_platform(CLI::App& root, cli::Context& ctx);
+void add_status(CLI::App& root, cli::Context& ctx);
+void add_completion(CLI::App& root, cli::Context& ctx);
+
+// The whole command tree, as main() runs it (tests build the same tree).
+void add_all(CLI::App& root, cli::Context& ctx);
 
 }  // namespace sixpn::commands

@@ -22,6 +22,8 @@ struct ServeOptions {
   std::string seed;
   std::string gateway_endpoint = "127.0.0.1:51820";
   std::string nearest;
+  std::vector<std::string> dns_listen;  // HOST:PORT[=ORG], see docs/dns.md
+  std::string dns_upstream;
 };
 int serve(const ServeOptions& options);
 

@@ -23,6 +23,11 @@ int main(int argc, char** argv) {
       ->add_option("--gateway-endpoint", serve.gateway_endpoint, "HOST[:PORT] WireGuard peers dial")
       ->capture_default_str();
   serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
+  serve_cmd->add_option("--dns-listen", serve.dns_listen,
+                        "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "
+                        "(repeatable)");
+  serve_cmd->add_option("--dns-upstream", serve.dns_upstream,
+                        "HOST[:PORT] to forward other DNS names to (else REFUSED)");
 
   auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
   srv::OrgCreateOptions org;

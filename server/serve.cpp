@@ -8,9 +8,11 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "server/commands.hpp"
+#include "server/dns/service.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
 #include "server/seed.hpp"
@@ -61,6 +63,8 @@ int serve(const ServeOptions& options) {
   }
   auto catalog = make_catalog(seed, options.nearest, problem);
   if (!catalog) return error(kExitUsage, problem);
+  auto dns_options = dns::parse_dns_flags({options.dns_listen, options.dns_upstream}, problem);
+  if (!dns_options) return error(kExitUsage, problem);
 
   // Signals are taken by one thread with sigwait; blocking them first means every thread
   // started later (the HTTP workers) inherits the mask and is never interrupted.
@@ -80,6 +84,14 @@ int serve(const ServeOptions& options) {
     auto gateway = store.gateway_key();
     http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key});
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
+    std::optional<dns::DnsService> dns_service;
+    if (!dns_options->listen.empty()) {
+      try {
+        dns_service.emplace(std::move(*dns_options), store);
+      } catch (const std::system_error& e) {
+        return error(kExitFailure, std::string("--dns-listen: ") + e.what());
+      }
+    }
 
     std::atomic<bool> finished{false};
     std::thread signals([&] {

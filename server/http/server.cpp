@@ -81,6 +81,7 @@ struct ApiServer::Impl {
     // httplib owns the queue it is handed (a plain pointer is its API).
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http.set_payload_max_length(options.max_body_bytes);
+    http.set_keep_alive_max_count(100);
     // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
     // sixpnd bind the same port silently instead of failing with "address in use".
     http.set_socket_options([](socket_t sock) {

@@ -13,7 +13,9 @@ namespace sixpn::server::http {
 
 struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
-  int threads = 16;  // worker threads; each serves one connection at a time
+  // Worker threads. Each serves one connection at a time, and a kept-alive connection holds
+  // its thread between requests, so this bounds the clients served without waiting.
+  int threads = 64;
   bool log = true;   // one line per request on stderr
 };
 

@@ -42,14 +42,17 @@ dns::Snapshot SqliteStore::dns_snapshot() {
 
     // Each org's own apps, each with the Flycast addresses it holds in that same org.
     std::map<std::pair<std::uint32_t, std::string>, std::size_t> app_index;
-    auto app_in = [&](std::uint32_t network, const std::string& name) -> dns::AppInfo& {
+    // `in_org` only matters when the entry is new: every org's own apps are added first, so
+    // an entry first made by the Flycast loop below is another org's app.
+    auto app_in = [&](std::uint32_t network, const std::string& name,
+                      bool in_org) -> dns::AppInfo& {
       auto& apps = s.by_network[network].apps;
       auto [it, fresh] = app_index.try_emplace({network, name}, apps.size());
-      if (fresh) apps.push_back(dns::AppInfo{name, {}});
+      if (fresh) apps.push_back(dns::AppInfo{name, {}, in_org});
       return apps[it->second];
     };
     Statement apps(c, "SELECT org_id, name FROM apps ORDER BY id");
-    while (apps.step()) app_in(network_of_org.at(apps.int_at(0)), apps.text_at(1));
+    while (apps.step()) app_in(network_of_org.at(apps.int_at(0)), apps.text_at(1), true);
 
     // A Flycast address lives in the network of the org it was allocated in; an app exposed
     // to another org appears in that org's zone through it.
@@ -58,7 +61,7 @@ dns::Snapshot SqliteStore::dns_snapshot() {
                       "JOIN allocations l ON l.id = i.allocation_id JOIN apps a ON a.id = "
                       "i.app_id ORDER BY i.id");
     while (flycast.step()) {
-      app_in(network_of_org.at(flycast.int_at(0)), flycast.text_at(1))
+      app_in(network_of_org.at(flycast.int_at(0)), flycast.text_at(1), false)
           .flycast.push_back(ipv6_from_blob(flycast.blob_at(2)));
     }
 

@@ -45,8 +45,8 @@ TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         try {
-          auto p = store.create_peer(org, peer("t" + std::to_string(t) + "-" + std::to_string(i),
-                                               i % 2 ? "ams" : "fra"));
+          auto p = store.create_peer(
+              org, peer("t" + std::to_string(t) + "-" + std::to_string(i), i % 2 ? "ams" : "fra"));
           auto f = store.create_flycast(app, org);
           auto m = store.create_machine(app, machine("fra"));
           std::lock_guard lock(mu);
@@ -95,10 +95,19 @@ TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
   store.create_token(hash, {"a"});
   auto token = store.principal_for(hash)->token_id;
   bool replayed = false;
-  store.idempotent(token, "k", sha256("one"), [] { return StoredResponse{201, "{}"}; }, replayed);
+  store.idempotent(
+      token, "k", sha256("one"),
+      [] {
+        return StoredResponse{201, "{}"};
+      },
+      replayed);
   try {
-    store.idempotent(token, "k", sha256("two"), [] { return StoredResponse{201, "{}"}; },
-                     replayed);
+    store.idempotent(
+        token, "k", sha256("two"),
+        [] {
+          return StoredResponse{201, "{}"};
+        },
+        replayed);
     FAIL() << "expected a refusal";
   } catch (const StoreError& e) {
     EXPECT_EQ(e.code(), "idempotency_key_reused");
@@ -188,6 +197,7 @@ TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
   EXPECT_EQ(za.slug, "a");
   ASSERT_EQ(za.apps.size(), 1u);
   EXPECT_EQ(za.apps[0].name, "web");
+  EXPECT_TRUE(za.apps[0].in_org);
   EXPECT_TRUE(za.apps[0].flycast.empty());
   ASSERT_EQ(za.machines.size(), 2u);  // the destroyed one holds no address
   EXPECT_EQ(za.machines[0].id, m1.id);
@@ -200,6 +210,7 @@ TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
   const auto& zb = snap.by_network.at(b.network_id);
   ASSERT_EQ(zb.apps.size(), 1u);
   EXPECT_EQ(zb.apps[0].name, "web");
+  EXPECT_FALSE(zb.apps[0].in_org);  // a's app, here only through its Flycast address
   ASSERT_EQ(zb.apps[0].flycast.size(), 1u);
   EXPECT_EQ(zb.apps[0].flycast[0], exposed.address);
   EXPECT_TRUE(zb.machines.empty());

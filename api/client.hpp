@@ -1,0 +1,136 @@
+#pragma once
+// The sixpnd REST client on libcurl. Commands call one typed function per endpoint and get the
+// structs of api/types.hpp back; no command builds a URL or parses JSON itself.
+//
+// Requests are retried with jittered exponential backoff on connection errors, 429 and
+// 502/503/504 when repeating them is safe: GET and DELETE always, POST only when it carries an
+// Idempotency-Key (every create does, the same key on every attempt).
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/types.hpp"
+
+namespace sixpn::api {
+
+// Every failure the client reports derives from this.
+struct ClientError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The server answered with an error status. `message` is the server's one sentence.
+struct HttpError : ClientError {
+  HttpError(long status, std::string message, std::string code, std::string request_id);
+  long status;
+  std::string message;
+  std::string code;
+  std::string request_id;
+};
+
+// No answer: refused connection, timeout, TLS failure, an oversized body.
+struct TransportError : ClientError {
+  using ClientError::ClientError;
+};
+
+// The endpoint needs a token and none was configured.
+struct MissingToken : ClientError {
+  MissingToken() : ClientError("no API token") {}
+};
+
+// The `cancelled` hook said stop (SIGINT) while a request was in flight or waiting to retry.
+struct Cancelled : ClientError {
+  Cancelled() : ClientError("interrupted") {}
+};
+
+// The base URL is not an http:// or https:// URL.
+struct BadUrl : ClientError {
+  using ClientError::ClientError;
+};
+
+struct ClientOptions {
+  std::string base_url;
+  std::string token;  // "" when none; sent as "Authorization: Bearer …"
+  std::string user_agent;
+  double timeout_seconds = 30;  // budget for one call, retries included
+  double connect_timeout_seconds = 10;
+  int max_attempts = 4;
+  double backoff_base_seconds = 0.2;
+  double backoff_max_seconds = 3;
+  std::size_t max_body_bytes = 32 * 1024 * 1024;
+  // Receives one line per request/response event for --verbose; tokens never reach it.
+  std::function<void(std::string_view)> log;
+  // Polled while a request runs and between retries; true aborts with Cancelled.
+  std::function<bool()> cancelled;
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const ClientOptions& options() const { return options_; }
+
+  RegionList regions();  // needs no token
+  std::vector<Org> orgs();
+
+  std::vector<Peer> peers(const std::string& org);  // every page
+  Page<Peer> peers_page(const std::string& org, int limit, const std::string& cursor);
+  Peer create_peer(const std::string& org, const PeerCreate& body);
+  void delete_peer(const std::string& org, const std::string& name);
+
+  std::vector<App> apps(const std::optional<std::string>& org);
+  App create_app(const AppCreate& body);
+  App app(const std::string& name);
+
+  std::vector<Machine> machines(const std::string& app);
+  Machine create_machine(const std::string& app, const MachineCreate& body);
+  Machine start_machine(const std::string& app, const std::string& id);
+  Machine stop_machine(const std::string& app, const std::string& id);
+  void destroy_machine(const std::string& app, const std::string& id);
+
+  std::vector<IpAssignment> ips(const std::string& app);
+  IpAssignment allocate_ip(const std::string& app, const IpAssignmentCreate& body);
+  void release_ip(const std::string& app, const std::string& address);
+
+  // A fresh random Idempotency-Key (32 hex characters).
+  static std::string new_idempotency_key();
+
+ private:
+  struct Request {
+    const char* method = "GET";
+    std::string path;                // every caller-supplied part already escaped
+    std::vector<std::string> query;  // "key=escaped-value"
+    std::optional<Json> body;
+    std::string idempotency_key;
+    bool needs_token = true;
+  };
+  struct Response {
+    long status = 0;
+    std::string body;
+    std::string request_id;
+  };
+
+  Response send(const Request& request);
+  // Sleeps before the next attempt; -1 (without sleeping) when the deadline comes first.
+  double wait_before_retry(int attempt, const std::string& retry_after,
+                           std::chrono::steady_clock::time_point deadline);
+  Json call(const Request& request);
+  template <class T>
+  std::vector<T> all_pages(const std::string& path, std::vector<std::string> query);
+  // "/v1/orgs/<escaped org>/…": every caller-supplied part goes through this.
+  std::string escape(std::string_view part);
+
+  ClientOptions options_;
+  struct Handle;
+  std::unique_ptr<Handle> handle_;
+};
+
+}  // namespace sixpn::api

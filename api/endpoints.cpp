@@ -1,0 +1,193 @@
+// One typed function per REST endpoint: URLs are built and JSON is read only here.
+#include <set>
+
+#include "api/client.hpp"
+
+namespace sixpn::api {
+
+namespace {
+
+std::string describe(const char* method, const std::string& path) {
+  auto q = path.find('?');
+  return std::string(method) + " " + path.substr(0, q);
+}
+
+// Turns whatever nlohmann or our readers throw into one ShapeError that names the request.
+template <class T>
+T decode(const Json& doc, const char* method, const std::string& path) {
+  try {
+    return doc.get<T>();
+  } catch (const ShapeError& e) {
+    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
+  } catch (const Json::exception& e) {
+    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Json Client::call(const Request& req) {
+  Response res = send(req);
+  if (res.status >= 400 || res.status < 200) {
+    std::string message;
+    std::string code;
+    try {
+      auto err = Json::parse(res.body).get<ApiError>();
+      message = err.error;
+      code = err.code;
+    } catch (const std::exception&) {
+      // Not our JSON (a proxy's HTML page, an empty body): say what we know.
+      message = "the API answered HTTP " + std::to_string(res.status) + " to " +
+                describe(req.method, req.path);
+    }
+    throw HttpError(res.status, message, code, res.request_id);
+  }
+  if (res.body.empty()) {
+    if (res.status == 204) return Json();
+    throw ShapeError("empty response to " + describe(req.method, req.path));
+  }
+  try {
+    return Json::parse(res.body);
+  } catch (const Json::parse_error& e) {
+    throw ShapeError("invalid JSON in the response to " + describe(req.method, req.path) + " (" +
+                     std::to_string(res.body.size()) + " bytes; truncated or not JSON)");
+  }
+}
+
+template <class T>
+std::vector<T> Client::all_pages(const std::string& path, std::vector<std::string> query) {
+  std::vector<T> out;
+  std::set<std::string> seen;
+  std::string cursor;
+  for (;;) {
+    Request req;
+    req.path = path;
+    req.query = query;
+    req.query.push_back("limit=100");
+    if (!cursor.empty()) req.query.push_back("cursor=" + escape(cursor));
+    auto page = decode<Page<T>>(call(req), "GET", path);
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(out));
+    if (!page.next_cursor || page.next_cursor->empty()) return out;
+    // A server that hands out the same cursor twice would keep us here forever.
+    if (!seen.insert(*page.next_cursor).second) {
+      throw ShapeError("the API repeated a page cursor for GET " + path);
+    }
+    cursor = *page.next_cursor;
+  }
+}
+
+RegionList Client::regions() {
+  Request req;
+  req.path = "/v1/platform/regions";
+  req.needs_token = false;
+  return decode<RegionList>(call(req), "GET", req.path);
+}
+
+std::vector<Org> Client::orgs() {
+  return all_pages<Org>("/v1/orgs", {});
+}
+
+std::vector<Peer> Client::peers(const std::string& org) {
+  return all_pages<Peer>("/v1/orgs/" + escape(org) + "/wireguard_peers", {});
+}
+
+Page<Peer> Client::peers_page(const std::string& org, int limit, const std::string& cursor) {
+  Request req;
+  req.path = "/v1/orgs/" + escape(org) + "/wireguard_peers";
+  req.query.push_back("limit=" + std::to_string(limit));
+  if (!cursor.empty()) req.query.push_back("cursor=" + escape(cursor));
+  return decode<Page<Peer>>(call(req), "GET", req.path);
+}
+
+Peer Client::create_peer(const std::string& org, const PeerCreate& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/orgs/" + escape(org) + "/wireguard_peers";
+  req.body = body;
+  req.idempotency_key = new_idempotency_key();
+  return decode<Peer>(call(req), "POST", req.path);
+}
+
+void Client::delete_peer(const std::string& org, const std::string& name) {
+  Request req;
+  req.method = "DELETE";
+  req.path = "/v1/orgs/" + escape(org) + "/wireguard_peers/" + escape(name);
+  call(req);
+}
+
+std::vector<App> Client::apps(const std::optional<std::string>& org) {
+  std::vector<std::string> query;
+  if (org) query.push_back("org_slug=" + escape(*org));
+  return all_pages<App>("/v1/apps", query);
+}
+
+App Client::create_app(const AppCreate& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/apps";
+  req.body = body;
+  req.idempotency_key = new_idempotency_key();
+  return decode<App>(call(req), "POST", req.path);
+}
+
+App Client::app(const std::string& name) {
+  Request req;
+  req.path = "/v1/apps/" + escape(name);
+  return decode<App>(call(req), "GET", req.path);
+}
+
+std::vector<Machine> Client::machines(const std::string& app) {
+  return all_pages<Machine>("/v1/apps/" + escape(app) + "/machines", {});
+}
+
+Machine Client::create_machine(const std::string& app, const MachineCreate& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/apps/" + escape(app) + "/machines";
+  req.body = body;
+  req.idempotency_key = new_idempotency_key();
+  return decode<Machine>(call(req), "POST", req.path);
+}
+
+Machine Client::start_machine(const std::string& app, const std::string& id) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id) + "/start";
+  return decode<Machine>(call(req), "POST", req.path);
+}
+
+Machine Client::stop_machine(const std::string& app, const std::string& id) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id) + "/stop";
+  return decode<Machine>(call(req), "POST", req.path);
+}
+
+void Client::destroy_machine(const std::string& app, const std::string& id) {
+  Request req;
+  req.method = "DELETE";
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id);
+  call(req);
+}
+
+std::vector<IpAssignment> Client::ips(const std::string& app) {
+  return all_pages<IpAssignment>("/v1/apps/" + escape(app) + "/ip_assignments", {});
+}
+
+IpAssignment Client::allocate_ip(const std::string& app, const IpAssignmentCreate& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/apps/" + escape(app) + "/ip_assignments";
+  req.body = body;
+  req.idempotency_key = new_idempotency_key();
+  return decode<IpAssignment>(call(req), "POST", req.path);
+}
+
+void Client::release_ip(const std::string& app, const std::string& address) {
+  Request req;
+  req.method = "DELETE";
+  req.path = "/v1/apps/" + escape(app) + "/ip_assignments/" + escape(address);
+  call(req);
+}
+
+}  // namespace sixpn::api

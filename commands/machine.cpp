@@ -1,0 +1,166 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+#include "cli/errors.hpp"
+#include "cli/resolve.hpp"
+#include "commands/commands.hpp"
+#include "commands/common.hpp"
+#include "commands/machine_args.hpp"
+
+namespace sixpn::commands {
+
+namespace {
+
+struct CreateOptions {
+  std::string region;
+  std::string name;
+  std::string process_group;
+  std::vector<std::string> metadata;
+};
+
+struct IdOptions {
+  std::string id;
+  bool yes = false;
+};
+
+const std::vector<std::string> kHeaders = {"ID",    "NAME",        "PROCESS",     "REGION",
+                                           "STATE", "6PN ADDRESS", "LAST UPDATED"};
+
+std::vector<std::string> row(const api::Machine& m) {
+  return {m.id, m.name, m.process_group, m.region, m.state, m.private_ip, m.updated_at};
+}
+
+void show_one(cli::Context& ctx, const api::Machine& m) {
+  if (ctx.out.json()) {
+    ctx.out.json_document(machine_json(m));
+  } else {
+    ctx.out.table(kHeaders, {row(m)});
+  }
+}
+
+void run_create(cli::Context& ctx, const CreateOptions& opts) {
+  api::MachineCreate body;
+  body.region = opts.region;
+  if (!opts.name.empty()) body.name = opts.name;
+  if (!opts.process_group.empty()) body.process_group = opts.process_group;
+  body.metadata = parse_metadata(opts.metadata);
+  std::string app = cli::resolve_app(ctx);
+  auto m = ctx.client().create_machine(app, body);
+  show_one(ctx, m);
+  ctx.out.info("Created machine " + m.id + " in app " + app + " (" + m.state + ")");
+}
+
+void run_list(cli::Context& ctx) {
+  std::string app = cli::resolve_app(ctx);
+  auto machines = ctx.client().machines(app);
+  if (ctx.out.json()) {
+    auto doc = nlohmann::json::array();
+    for (const auto& m : machines) doc.push_back(machine_json(m));
+    ctx.out.json_document(doc);
+    return;
+  }
+  if (machines.empty()) {
+    ctx.out.info("App " + app + " has no machines");
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : machines) rows.push_back(row(m));
+  ctx.out.table(kHeaders, rows);
+}
+
+void run_start_stop(cli::Context& ctx, const IdOptions& opts, bool start) {
+  std::string app = cli::resolve_app(ctx);
+  auto m =
+      start ? ctx.client().start_machine(app, opts.id) : ctx.client().stop_machine(app, opts.id);
+  show_one(ctx, m);
+  ctx.out.info("Machine " + m.id + " is " + m.state);
+}
+
+void run_destroy(cli::Context& ctx, const IdOptions& opts) {
+  std::string app = cli::resolve_app(ctx);
+  if (!opts.yes) {
+    if (!ctx.interactive()) {
+      throw cli::UsageError("destroying machine " + opts.id + " needs confirmation",
+                            "pass --yes when not running interactively");
+    }
+    if (!ctx.prompt.confirm("Destroy machine " + opts.id + " of app " + app + "?")) {
+      ctx.out.info("Kept machine " + opts.id);
+      return;
+    }
+  }
+  ctx.client().destroy_machine(app, opts.id);
+  ctx.out.info("Destroyed machine " + opts.id);
+}
+
+CLI::App* id_command(CLI::App& parent, cli::Context& ctx, const char* name, const char* summary,
+                     std::shared_ptr<IdOptions> opts) {
+  auto* cmd = parent.add_subcommand(name, summary);
+  cmd->add_option("id", opts->id, "Machine ID")->required()->type_name("ID");
+  cli::add_app_flag(*cmd, ctx);
+  return cmd;
+}
+
+}  // namespace
+
+void add_machine(CLI::App& root, cli::Context& ctx) {
+  auto* machine = root.add_subcommand("machine", "Create and manage an app's machines");
+  machine->alias("machines");
+  machine->alias("m");
+  machine->require_subcommand(1);
+  document(*machine,
+           "A machine gets a /112 of its org's private network; started machines are found\n"
+           "under <app>.internal and the other .internal names.",
+           {"sixpn machine create -a my-app --region ams", "sixpn machine list -a my-app"});
+
+  auto create_opts = std::make_shared<CreateOptions>();
+  auto* create = machine->add_subcommand("create", "Create a machine in a region");
+  cli::add_app_flag(*create, ctx);
+  create->add_option("--region,-r", create_opts->region, "Region code (see 'platform regions')")
+      ->required()
+      ->type_name("REGION");
+  create->add_option("--name,-n", create_opts->name, "Machine name")->type_name("NAME");
+  create->add_option("--process-group", create_opts->process_group, "Process group (default app)")
+      ->type_name("GROUP");
+  create->add_option("--metadata,-m", create_opts->metadata, "Metadata key=value (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->take_all();
+  document(
+      *create,
+      "Creates a started machine. Metadata is found in DNS as\n"
+      "<value>.<key>.kv._metadata.<app>.internal.",
+      {"sixpn machine create -a my-app --region ams",
+       "sixpn machine create -a my-app --region ams --process-group worker --metadata role=db"});
+  create->callback([&ctx, create_opts] { run_create(ctx, *create_opts); });
+
+  auto* list = machine->add_subcommand("list", "List an app's machines");
+  list->alias("ls");
+  cli::add_app_flag(*list, ctx);
+  document(*list, "Lists the app's machines with their state and 6PN address.",
+           {"sixpn machine list -a my-app", "sixpn machine list -a my-app --json"});
+  list->callback([&ctx] { run_list(ctx); });
+
+  auto start_opts = std::make_shared<IdOptions>();
+  auto* start = id_command(*machine, ctx, "start", "Start a stopped machine", start_opts);
+  document(*start, "Starts the machine; started machines appear in .internal DNS.",
+           {"sixpn machine start 0e286e5d2c3a47 -a my-app"});
+  start->callback([&ctx, start_opts] { run_start_stop(ctx, *start_opts, true); });
+
+  auto stop_opts = std::make_shared<IdOptions>();
+  auto* stop = id_command(*machine, ctx, "stop", "Stop a started machine", stop_opts);
+  document(*stop, "Stops the machine; stopped machines leave .internal DNS.",
+           {"sixpn machine stop 0e286e5d2c3a47 -a my-app"});
+  stop->callback([&ctx, stop_opts] { run_start_stop(ctx, *stop_opts, false); });
+
+  auto destroy_opts = std::make_shared<IdOptions>();
+  auto* destroy = id_command(*machine, ctx, "destroy", "Destroy a machine", destroy_opts);
+  destroy->alias("remove");
+  destroy->alias("rm");
+  destroy->add_flag("--yes,-y", destroy_opts->yes, "Do not ask for confirmation");
+  document(*destroy,
+           "Destroys the machine and frees its address. Asks first on a terminal; elsewhere\n"
+           "--yes is required.",
+           {"sixpn machine destroy 0e286e5d2c3a47 -a my-app --yes"});
+  destroy->callback([&ctx, destroy_opts] { run_destroy(ctx, *destroy_opts); });
+}
+
+}  // namespace sixpn::commands

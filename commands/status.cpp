@@ -1,0 +1,53 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+#include "cli/resolve.hpp"
+#include "commands/commands.hpp"
+#include "commands/common.hpp"
+
+namespace sixpn::commands {
+
+namespace {
+
+void run_status(cli::Context& ctx) {
+  std::string name = cli::resolve_app(ctx);
+  auto app = ctx.client().app(name);
+  auto machines = ctx.client().machines(name);
+  if (ctx.out.json()) {
+    auto list = nlohmann::json::array();
+    for (const auto& m : machines) list.push_back(machine_json(m));
+    ctx.out.json_document({{"app", app_json(app)}, {"machines", list}});
+    return;
+  }
+  std::string block = "App\n";
+  block += "  Name           = " + app.name + "\n";
+  block += "  Owner          = " + app.org + "\n";
+  block += "  Hostname       = " + app.hostname + "\n";
+  block += "  Network prefix = " + app.network_prefix + "\n\n";
+  ctx.out.raw(block);
+  if (machines.empty()) {
+    ctx.out.info("No machines are in app " + app.name +
+                 "; create one with 'sixpn machine create -a " + app.name + " --region REGION'");
+    return;
+  }
+  ctx.out.raw("Machines\n");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : machines) {
+    rows.push_back({m.process_group, m.id, m.region, m.state, m.private_ip, m.updated_at});
+  }
+  ctx.out.table({"PROCESS", "ID", "REGION", "STATE", "6PN ADDRESS", "LAST UPDATED"}, rows);
+}
+
+}  // namespace
+
+void add_status(CLI::App& root, cli::Context& ctx) {
+  auto* status = root.add_subcommand("status", "Show an app, its owner and its machines");
+  cli::add_app_flag(*status, ctx);
+  document(*status,
+           "Shows the app's name, owning org (whose WireGuard peers can reach it), DNS name\n"
+           "and network prefix, then its machines with their 6PN addresses.",
+           {"sixpn status -a my-app", "sixpn status --json"});
+  status->callback([&ctx] { run_status(ctx); });
+}
+
+}  // namespace sixpn::commands
