@@ -114,8 +114,10 @@ std::string config_text(const ConfigFile& config) {
   if (config.api_url) t.insert("api_url", *config.api_url);
   if (config.token) t.insert("token", *config.token);
   if (config.org) t.insert("org", *config.org);
+  // Only basic "..." strings: toml++ may otherwise pick a multi-line literal string, and TOML
+  // drops a newline right after its opening quotes, so a value starting with one would change.
   std::ostringstream text;
-  text << t << "\n";
+  text << toml::toml_formatter{t, toml::format_flags::allow_unicode_strings} << "\n";
   return text.str();
 }
 
