@@ -39,6 +39,11 @@ std::string first_nonempty(std::initializer_list<std::string> values) {
 }
 
 toml::table parse_toml_file(const fs::path& path, const char* what) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw UsageError(std::string(what) + " " + path.string() + " is not a regular file",
+                     "fix or remove it");
+  }
   try {
     return toml::parse_file(path.string());
   } catch (const toml::parse_error& e) {
