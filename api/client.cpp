@@ -202,7 +202,9 @@ Client::Response Client::send(const Request& req) {
   }
 
   const auto budget = std::chrono::duration<double>(options_.timeout_seconds);
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(budget);
+  const auto deadline =
+      req.deadline ? *req.deadline
+                   : Clock::now() + std::chrono::duration_cast<Clock::duration>(budget);
   const int attempts = std::max(1, options_.max_attempts);
   for (int attempt = 1;; ++attempt) {
     if (options_.cancelled && options_.cancelled()) throw Cancelled();
