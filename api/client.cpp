@@ -25,6 +25,9 @@ struct CurlDeleter {
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
+struct CurlUrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
 struct CurlFreeDeleter {
   void operator()(char* p) const { curl_free(p); }
 };
@@ -190,6 +193,11 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     throw BadUrl("API URL \"" + url + "\" must start with http:// or https://");
   }
+  std::unique_ptr<CURLU, CurlUrlDeleter> parsed(curl_url());
+  if (!parsed) throw std::bad_alloc();
+  if (curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    throw BadUrl("API URL \"" + url + "\" is not a valid URL");
+  }
   handle_ = std::make_unique<Handle>();
   handle_->curl.reset(curl_easy_init());
   if (!handle_->curl) throw std::runtime_error("libcurl could not create a handle");
@@ -230,7 +238,9 @@ Client::Response Client::send(const Request& req) {
   }
 
   const auto budget = std::chrono::duration<double>(options_.timeout_seconds);
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(budget);
+  const auto deadline =
+      req.deadline ? *req.deadline
+                   : Clock::now() + std::chrono::duration_cast<Clock::duration>(budget);
   const int attempts = std::max(1, options_.max_attempts);
   for (int attempt = 1;; ++attempt) {
     if (options_.cancelled && options_.cancelled()) throw Cancelled();
@@ -255,6 +265,9 @@ Client::Response Client::send(const Request& req) {
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
 
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Cancelled();
+    if (code == CURLE_URL_MALFORMAT) {
+      throw BadUrl("API URL \"" + options_.base_url + "\" is not a valid URL");
+    }
     if (ex.overflow || code == CURLE_FILESIZE_EXCEEDED) {
       const std::size_t cap = options_.max_body_bytes;
       const std::string limit = cap % (1024 * 1024) == 0

@@ -46,7 +46,7 @@ void run_allocate(cli::Context& ctx, const AllocateOptions& opts) {
   warn_about_fly_toml(ctx, app);
   api::IpAssignmentCreate body;
   body.type = "private_v6";
-  if (!opts.org.empty()) body.org_slug = opts.org;
+  if (!opts.org.empty()) body.org_slug = cli::checked_org(opts.org);
   auto ip = ctx.client().allocate_ip(app, body);
   if (ctx.out.json()) {
     ctx.out.json_document(ip_json(ip));
