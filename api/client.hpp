@@ -111,6 +111,9 @@ class Client {
     std::optional<Json> body;
     std::string idempotency_key;
     bool needs_token = true;
+    // When set, the budget ends here instead of timeout_seconds from now: every page of one
+    // listing shares a single budget, so a server that never stops paging cannot hold us.
+    std::optional<std::chrono::steady_clock::time_point> deadline;
   };
   struct Response {
     long status = 0;

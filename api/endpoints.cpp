@@ -1,4 +1,5 @@
 // One typed function per REST endpoint: URLs are built and JSON is read only here.
+#include <chrono>
 #include <set>
 
 #include "api/client.hpp"
@@ -59,8 +60,12 @@ std::vector<T> Client::all_pages(const std::string& path, std::vector<std::strin
   std::vector<T> out;
   std::set<std::string> seen;
   std::string cursor;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(options_.timeout_seconds));
   for (;;) {
     Request req;
+    req.deadline = deadline;
     req.path = path;
     req.query = query;
     req.query.push_back("limit=100");
@@ -68,6 +73,10 @@ std::vector<T> Client::all_pages(const std::string& path, std::vector<std::strin
     auto page = decode<Page<T>>(call(req), "GET", path);
     std::move(page.items.begin(), page.items.end(), std::back_inserter(out));
     if (!page.next_cursor || page.next_cursor->empty()) return out;
+    // A cursor after an empty page leads nowhere new; following it could go on forever.
+    if (page.items.empty()) {
+      throw ShapeError("the API returned an empty page with a next cursor for GET " + path);
+    }
     // A server that hands out the same cursor twice would keep us here forever.
     if (!seen.insert(*page.next_cursor).second) {
       throw ShapeError("the API repeated a page cursor for GET " + path);

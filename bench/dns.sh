@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Queries per second for `<app>.internal AAAA`: sixpnd's DNS server against NSD serving the same
-# answer from a static zone, same query file, same dnsperf settings, alternating runs, all on
-# loopback. Starts and stops its own sixpnd (temp database) and nsd (temp config).
-#   bench/dns.sh            SECONDS per run (default 10), ROUNDS alternations (default 2)
+# Queries per second for `<app>.internal AAAA` and `_instances.internal TXT`: sixpnd's DNS server
+# against NSD serving the same answers from a static zone, same query file, same dnsperf
+# settings, alternating runs (sixpnd, NSD, sixpnd, NSD …), median with min–max, all on loopback.
+# Starts and stops its own sixpnd (temp database) and nsd (temp config).
+#   bench/dns.sh      SECONDS_PER_RUN per run (default 2), ROUNDS alternations (default 10)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${SIXPN_BUILD_DIR:-$here/../build}
 SIXPND_BIN=${SIXPND_BIN:-$BUILD/server/sixpnd}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-ROUNDS=${ROUNDS:-2}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-2}
+ROUNDS=${ROUNDS:-10}
 MACHINES=${MACHINES:-3}
 RESULTS_TSV=${RESULTS_TSV:-/dev/null}
 
@@ -63,6 +64,10 @@ sleep 0.2  # one snapshot rebuild
 # NSD serving the very answer sixpnd gives, as a static zone.
 mapfile -t addresses < <(dig @127.0.0.1 -p "$sixpnd_dns" +short web.internal AAAA)
 [ "${#addresses[@]}" -eq "$MACHINES" ] || { echo "sixpnd answered ${#addresses[@]} addresses" >&2; exit 1; }
+# The TXT value as dig prints it: one or more quoted character-strings, zone-file syntax.
+instances=$(dig @127.0.0.1 -p "$sixpnd_dns" +short _instances.internal TXT)
+[ "$(grep -o 'instance=' <<<"$instances" | wc -l)" -eq "$MACHINES" ] ||
+  { echo "sixpnd answered _instances.internal TXT with: $instances" >&2; exit 1; }
 nsd_dns=$(free_port)
 {
   echo '$TTL 5'
@@ -70,6 +75,7 @@ nsd_dns=$(free_port)
   echo 'internal. 5 IN NS ns.internal.'
   echo 'ns.internal. 5 IN AAAA ::1'
   for a in "${addresses[@]}"; do echo "web.internal. 5 IN AAAA $a"; done
+  echo "_instances.internal. 5 IN TXT $instances"
 } >"$work/internal.zone"
 cat >"$work/nsd.conf" <<EOF
 server:
@@ -101,27 +107,38 @@ if [ "$(dig @127.0.0.1 -p "$nsd_dns" +short web.internal AAAA | sort)" != \
   echo "bench/dns.sh: NSD does not give sixpnd's answer" >&2
   exit 1
 fi
+if [ "$(dig @127.0.0.1 -p "$nsd_dns" +short _instances.internal TXT)" != "$instances" ]; then
+  echo "bench/dns.sh: NSD does not give sixpnd's _instances.internal TXT" >&2
+  exit 1
+fi
 
-echo "web.internal AAAA" >"$work/queries"
-qps() {  # PORT — dnsperf's queries per second over SECONDS_PER_RUN
-  dnsperf -s 127.0.0.1 -p "$1" -d "$work/queries" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
+echo "web.internal AAAA" >"$work/aaaa.queries"
+echo "_instances.internal TXT" >"$work/txt.queries"
+qps() {  # PORT QUERIES — dnsperf's queries per second over SECONDS_PER_RUN
+  dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
     2>&1 | tee -a "$work/dnsperf.log" | awk '/Queries per second:/ { print $4 }'
 }
-lost() { awk '/Queries lost:/ { print $3 }' "$work/dnsperf.log" | tail -1; }
 
-sixpnd_runs="" nsd_runs=""
+declare -A runs=()
 for round in $(seq 1 "$ROUNDS"); do
-  sixpnd_runs="$sixpnd_runs $(qps "$sixpnd_dns")"
-  nsd_runs="$nsd_runs $(qps "$nsd_dns")"
+  for kind in aaaa txt; do
+    runs[sixpnd_$kind]="${runs[sixpnd_$kind]:-} $(qps "$sixpnd_dns" "$work/$kind.queries")"
+    runs[nsd_$kind]="${runs[nsd_$kind]:-} $(qps "$nsd_dns" "$work/$kind.queries")"
+  done
 done
-median() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-s=$(median "$sixpnd_runs")
-n=$(median "$nsd_runs")
-ratio=$(awk -v a="$s" -v b="$n" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-printf 'dns: web.internal AAAA (%s machines), %s s x %s rounds, dnsperf -c 4 -q 100\n' \
-  "$MACHINES" "$SECONDS_PER_RUN" "$ROUNDS"
-printf '  sixpnd  %10.0f qps   runs:%s\n' "$s" "$sixpnd_runs"
-printf '  nsd     %10.0f qps   runs:%s\n' "$n" "$nsd_runs"
-printf '  ratio sixpnd/nsd: %s\n' "$ratio"
-printf 'dns: web.internal AAAA qps sixpnd vs nsd\t%s\t\t\t%s\t\t\t%s\t(qps, higher is better)\t%s\n' \
-  "$s" "$n" "$ratio" "$ROUNDS" >>"$RESULTS_TSV"
+mmm() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+  printf "%.0f %.0f %.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[1], v[NR] }'; }
+for kind in aaaa txt; do
+  name="dns: web.internal AAAA qps"
+  [ "$kind" = txt ] && name="dns: _instances.internal TXT qps"
+  read -r s smin smax <<<"$(mmm "${runs[sixpnd_$kind]}")"
+  read -r n nmin nmax <<<"$(mmm "${runs[nsd_$kind]}")"
+  ratio=$(awk -v a="$s" -v b="$n" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+  printf '%-34s %9s q/s (%s–%s)  %9s q/s (%s–%s)  %6sx  goal %s\n' "$name" "$s" "$smin" "$smax" \
+    "$n" "$nmin" "$nmax" "$ratio" "vs NSD (higher is better)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$s" "$smin" "$smax" "$n" "$nmin" \
+    "$nmax" "$ratio" "vs NSD" "$ROUNDS" >>"$RESULTS_TSV"
+done
+if grep -q 'Queries lost: *[1-9]' "$work/dnsperf.log"; then
+  echo "  (some queries were lost: $(grep -o 'Queries lost: *[0-9]*' "$work/dnsperf.log" | sort | uniq -c | tr '\n' ' '))"
+fi

@@ -27,7 +27,8 @@ pid=$!
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/v1/platform/regions" && break; sleep 0.1; done
 
 echo "libcurl, $CLIENTS kept-alive clients:"
-"$LOAD_BIN" "http://127.0.0.1:$port" bench "$token" "$TOTAL" "$CLIENTS"
+"$LOAD_BIN" --url "http://127.0.0.1:$port" --org bench --token "$token" --count "$TOTAL" \
+  --clients "$CLIENTS" --seconds 600
 
 echo "xargs -P $CLIENTS curl, one process and connection per request:"
 python3 -c '

@@ -30,23 +30,66 @@ std::string first_nonempty(std::initializer_list<std::string> values) {
   return "";
 }
 
+[[noreturn]] void invalid_toml(const toml::parse_error& e, const char* what,
+                               const std::string& source) {
+  std::ostringstream msg;
+  msg << what << " " << source << " is not valid TOML (line " << e.source().begin.line
+      << "): " << e.description();
+  throw UsageError(msg.str(), "fix or remove the file");
+}
+
 toml::table parse_toml_file(const fs::path& path, const char* what) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw UsageError(std::string(what) + " " + path.string() + " is not a regular file",
+                     "fix or remove it");
+  }
   try {
     return toml::parse_file(path.string());
   } catch (const toml::parse_error& e) {
-    std::ostringstream msg;
-    msg << what << " " << path.string() << " is not valid TOML (line " << e.source().begin.line
-        << "): " << e.description();
-    throw UsageError(msg.str(), "fix or remove the file");
+    invalid_toml(e, what, path.string());
   }
 }
 
-std::optional<std::string> string_key(const toml::table& t, const char* key, const fs::path& path) {
+toml::table parse_toml_text(std::string_view text, const char* what, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    invalid_toml(e, what, source);
+  }
+}
+
+std::optional<std::string> string_key(const toml::table& t, const char* key,
+                                      const std::string& source) {
   auto node = t.get(key);
   if (node == nullptr) return std::nullopt;
   if (auto s = node->value<std::string>(); s && node->is_string()) return *s;
-  throw UsageError("key \"" + std::string(key) + "\" in " + path.string() + " must be a string",
+  throw UsageError("key \"" + std::string(key) + "\" in " + source + " must be a string",
                    "fix or remove the file");
+}
+
+ConfigFile config_from(const toml::table& table, const std::string& source) {
+  ConfigFile out;
+  out.api_url = string_key(table, "api_url", source);
+  out.token = string_key(table, "token", source);
+  out.org = string_key(table, "org", source);
+  return out;
+}
+
+FlyToml fly_toml_from(const toml::table& table, const std::string& source) {
+  FlyToml out;
+  out.app = string_key(table, "app", source);
+  if (auto http = table.get("http_service"); http && http->is_table()) {
+    out.has_services = true;
+    if (auto f = http->as_table()->get("force_https"); f && f->is_boolean()) {
+      out.force_https = f->value<bool>().value_or(false);
+    }
+  }
+  if (auto services = table.get("services");
+      services && services->is_array() && !services->as_array()->empty()) {
+    out.has_services = true;
+  }
+  return out;
 }
 }  // namespace
 
@@ -64,12 +107,23 @@ fs::path config_file_path() {
 ConfigFile load_config_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return {};
-  auto table = parse_toml_file(path, "config file");
-  ConfigFile out;
-  out.api_url = string_key(table, "api_url", path);
-  out.token = string_key(table, "token", path);
-  out.org = string_key(table, "org", path);
-  return out;
+  return config_from(parse_toml_file(path, "config file"), path.string());
+}
+
+ConfigFile parse_config_text(std::string_view text, const std::string& source) {
+  return config_from(parse_toml_text(text, "config file", source), source);
+}
+
+std::string config_text(const ConfigFile& config) {
+  toml::table t;
+  if (config.api_url) t.insert("api_url", *config.api_url);
+  if (config.token) t.insert("token", *config.token);
+  if (config.org) t.insert("org", *config.org);
+  // Only basic "..." strings: toml++ may otherwise pick a multi-line literal string, and TOML
+  // drops a newline right after its opening quotes, so a value starting with one would change.
+  std::ostringstream text;
+  text << toml::toml_formatter{t, toml::format_flags::allow_unicode_strings} << "\n";
+  return text.str();
 }
 
 void save_config_file(const fs::path& path, const ConfigFile& config) {
@@ -80,13 +134,7 @@ void save_config_file(const fs::path& path, const ConfigFile& config) {
   if (::chmod(dir.c_str(), 0700) != 0) {
     throw Failure("cannot set mode 0700 on " + dir.string() + ": " + std::strerror(errno));
   }
-  toml::table t;
-  if (config.api_url) t.insert("api_url", *config.api_url);
-  if (config.token) t.insert("token", *config.token);
-  if (config.org) t.insert("org", *config.org);
-  std::ostringstream text;
-  text << t << "\n";
-  const std::string body = text.str();
+  const std::string body = config_text(config);
 
   // Write a 0600 temp file and rename it over the old one: a crash never leaves half a file.
   fs::path tmp = path;
@@ -104,20 +152,11 @@ void save_config_file(const fs::path& path, const ConfigFile& config) {
 }
 
 FlyToml load_fly_toml(const fs::path& path) {
-  FlyToml out;
-  auto table = parse_toml_file(path, "fly.toml");
-  out.app = string_key(table, "app", path);
-  if (auto http = table.get("http_service"); http && http->is_table()) {
-    out.has_services = true;
-    if (auto f = http->as_table()->get("force_https"); f && f->is_boolean()) {
-      out.force_https = f->value<bool>().value_or(false);
-    }
-  }
-  if (auto services = table.get("services");
-      services && services->is_array() && !services->as_array()->empty()) {
-    out.has_services = true;
-  }
-  return out;
+  return fly_toml_from(parse_toml_file(path, "fly.toml"), path.string());
+}
+
+FlyToml parse_fly_toml_text(std::string_view text, const std::string& source) {
+  return fly_toml_from(parse_toml_text(text, "fly.toml", source), source);
 }
 
 Settings resolve_settings(const SettingFlags& flags) {

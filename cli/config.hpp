@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sixpn::cli {
 
@@ -23,6 +24,10 @@ std::filesystem::path config_file_path();
 // Missing file → empty ConfigFile. A file that is not valid TOML, or holds a key of the wrong
 // type, is a UsageError naming the file and the line.
 ConfigFile load_config_file(const std::filesystem::path& path);
+// The same from text already read; `source` names it in errors. No I/O, so fuzzers call it.
+ConfigFile parse_config_text(std::string_view text, const std::string& source);
+// The TOML that save_config_file writes; parse_config_text reads it back unchanged.
+std::string config_text(const ConfigFile& config);
 // Writes atomically (temp file + rename) with mode 0600 in a directory of mode 0700.
 void save_config_file(const std::filesystem::path& path, const ConfigFile& config);
 
@@ -33,6 +38,7 @@ struct FlyToml {
   bool force_https = false;   // http_service.force_https
 };
 FlyToml load_fly_toml(const std::filesystem::path& path);
+FlyToml parse_fly_toml_text(std::string_view text, const std::string& source);
 
 // Flags win over environment, environment over the file.
 struct Settings {

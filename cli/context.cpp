@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/errors.hpp"
 #include "cli/signals.hpp"
 #include "sixpn/version.hpp"
 
@@ -19,6 +20,14 @@ const Settings& Context::settings() {
 api::Client& Context::client() {
   if (!client_) {
     const auto& s = settings();
+    // A token is one word of visible ASCII; anything else would end up as extra header
+    // lines in the request (CR LF in a pasted token) or could never be valid.
+    for (unsigned char c : s.token) {
+      if (c < 0x21 || c > 0x7e) {
+        throw UsageError("the API token contains white space or control characters",
+                         "check --access-token, SIXPN_API_TOKEN and config.toml");
+      }
+    }
     api::ClientOptions o;
     o.base_url = s.api_url;
     o.token = s.token;

@@ -13,4 +13,10 @@ std::string resolve_org(Context& ctx, const std::string& positional = "");
 // -a/--app, else SIXPN_APP, else fly.toml's app (cwd or -c), else a UsageError saying so.
 std::string resolve_app(Context& ctx);
 
+// Org slugs and app names are DNS labels; anything else is refused here, before it becomes part
+// of a URL (where "../x" or a 100 kB name would meet the server as a different path or a 414).
+// Returns the value, or throws a UsageError naming the rule.
+const std::string& checked_org(const std::string& slug);
+const std::string& checked_app(const std::string& name);
+
 }  // namespace sixpn::cli

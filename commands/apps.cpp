@@ -38,6 +38,7 @@ void run_create(cli::Context& ctx, const CreateOptions& opts) {
 void run_list(cli::Context& ctx) {
   // Without an org given, every app the token sees; the OWNER column tells them apart.
   const auto& org = ctx.settings().org;
+  if (!org.empty()) cli::checked_org(org);
   auto apps = ctx.client().apps(org.empty() ? std::nullopt : std::optional<std::string>(org));
   if (ctx.out.json()) {
     auto doc = nlohmann::json::array();

@@ -6,6 +6,7 @@
 #include "cli/resolve.hpp"
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
+#include "core/names.hpp"
 
 namespace sixpn::commands {
 
@@ -40,6 +41,11 @@ void run_wireguard_remove(cli::Context& ctx, const WgRemoveOptions& opts) {
       throw cli::UsageError(
           "removing peer \"" + opts.name + "\" needs confirmation when not running interactively",
           "pass --yes");
+    }
+  }
+  if (!opts.name.empty()) {
+    if (auto problem = core::peer_name_problem(opts.name); !problem.empty()) {
+      throw cli::UsageError(problem, "see 'sixpn wireguard list' for the org's peers");
     }
   }
   const std::string org = cli::resolve_org(ctx, opts.org);

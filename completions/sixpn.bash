@@ -209,7 +209,7 @@ _sixpn_flag_kind() {
     'auth logout|--timeout') echo 'value' ;;
     'auth logout|--config'|'auth logout|-c') echo 'file' ;;
     'dig|--server'|'dig|-s') echo 'value' ;;
-    'dig|--org'|'dig|-o') echo 'value' ;;
+    'dig|--org'|'dig|-o') echo 'dynamic:orgs' ;;
     'dig|--api-url') echo 'value' ;;
     'dig|--access-token'|'dig|-t') echo 'value' ;;
     'dig|--timeout') echo 'value' ;;

@@ -10,12 +10,16 @@ build=${SIXPN_FUZZ_BUILD_DIR:-build-fuzz}
 
 CXX=clang++ cmake -S . -B "$build" -G Ninja -DSIXPN_FUZZ=ON -DSIXPN_BUILD_TESTS=OFF \
   -DSIXPN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build" -j2 fuzz_dns_query fuzz_dns_message
 
-declare -A seeds=([fuzz_dns_query]=fuzz/corpus/dns_query [fuzz_dns_message]=fuzz/corpus/dns_query)
+# Each target and its checked-in seed corpus.
+targets=(fuzz_dns_query fuzz_dns_message fuzz_rest_request fuzz_config)
+declare -A seeds=([fuzz_dns_query]=fuzz/corpus/dns_query [fuzz_dns_message]=fuzz/corpus/dns_query
+                  [fuzz_rest_request]=fuzz/corpus/rest_request [fuzz_config]=fuzz/corpus/config)
+ninja -C "$build" -j2 "${targets[@]}"
+
 mkdir -p fuzz/artifacts
 status=0
-for target in fuzz_dns_query fuzz_dns_message; do
+for target in "${targets[@]}"; do
   work="$build/corpus/$target"
   mkdir -p "$work"
   log="$build/$target.log"
