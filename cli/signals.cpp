@@ -20,6 +20,13 @@ extern "C" void on_sigint(int) {
 }  // namespace
 
 void install_interrupt_handler() {
+  // A shell without job control starts background commands with SIGINT ignored, so that
+  // Ctrl-C reaches only the foreground; keep that promise.
+  struct sigaction current = {};
+  if (sigaction(SIGINT, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) {
+    std::signal(SIGPIPE, SIG_IGN);
+    return;
+  }
   struct sigaction sa = {};
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);

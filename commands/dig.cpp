@@ -9,6 +9,7 @@
 
 #include "cli/context.hpp"
 #include "cli/errors.hpp"
+#include "cli/resolve.hpp"
 #include "commands/commands.hpp"
 #include "commands/dns_client.hpp"
 #include "core/dns/endpoint.hpp"
@@ -26,7 +27,6 @@ constexpr std::uint16_t kAdvertisedUdpSize = 1232;  // what dig sends: fits any 
 struct DigOptions {
   std::vector<std::string> args;  // [TYPE] NAME
   std::string server;
-  std::string org;
   bool short_form = false;
   bool tcp = false;
 };
@@ -74,10 +74,7 @@ w::Endpoint choose_server(const DigOptions& o, cli::Context& ctx) {
     }
     return *endpoint;
   }
-  std::string org = o.org.empty() ? ctx.settings().org : o.org;
-  throw cli::UsageError("no DNS server to ask: pass --server ADDR[:PORT]",
-                        org.empty() ? "the org's DNS server is <prefix>::3, port 53"
-                                    : "org " + org + "'s DNS server is its <prefix>::3, port 53");
+  return org_dns_endpoint(ctx.client().orgs(), cli::resolve_org(ctx));
 }
 
 std::string flags_of(const w::Header& h) {
@@ -231,7 +228,7 @@ void add_dig(CLI::App& root, cli::Context& ctx) {
       ->expected(1, 2);
   cmd->add_option("--server,-s", opts->server,
                   "DNS server ADDR[:PORT] (default: the org's <prefix>::3, port 53)");
-  cmd->add_option("--org,-o", opts->org, "Org whose DNS server to ask (env SIXPN_ORG)");
+  cli::add_org_flag(*cmd, ctx);
   cmd->add_flag("--short", opts->short_form, "Print only the answer's values, one per line");
   cmd->add_flag("--tcp", opts->tcp, "Ask over TCP (otherwise UDP, and TCP when truncated)");
   cmd->footer(

@@ -169,4 +169,19 @@ DnsExchange dns_exchange(const w::Endpoint& server, const w::Message& query, boo
   timed_out(server, "UDP");
 }
 
+w::Endpoint org_dns_endpoint(const std::vector<api::Org>& orgs, const std::string& slug) {
+  constexpr std::uint16_t kDnsPort = 53;
+  for (const auto& org : orgs) {
+    if (org.slug != slug) continue;
+    auto endpoint = w::parse_endpoint(org.dns_server, kDnsPort);
+    if (!endpoint) {
+      throw cli::Failure("the API gave org " + slug + " the DNS server \"" + org.dns_server +
+                         "\", which is not an address");
+    }
+    return *endpoint;
+  }
+  throw cli::NotFound("org " + slug + " is not one the API token can see",
+                      "run 'sixpn orgs list', or pass --server ADDR[:PORT]");
+}
+
 }  // namespace sixpn::commands

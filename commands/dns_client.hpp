@@ -9,6 +9,10 @@
 #include <chrono>
 #include <cstddef>
 
+#include <string>
+#include <vector>
+
+#include "api/types.hpp"
 #include "core/dns/endpoint.hpp"
 #include "core/dns/message.hpp"
 
@@ -26,5 +30,9 @@ struct DnsExchange {
 // `udp_tries` times) or the server cannot be reached.
 DnsExchange dns_exchange(const core::dns::Endpoint& server, const core::dns::Message& query,
                          bool tcp_only, std::chrono::milliseconds timeout, int udp_tries = 3);
+
+// The DNS server of org `slug` — its <prefix>::3, port 53, reachable over the org's WireGuard
+// tunnel — from the orgs the API token sees. Throws cli::NotFound when `slug` is not among them.
+core::dns::Endpoint org_dns_endpoint(const std::vector<api::Org>& orgs, const std::string& slug);
 
 }  // namespace sixpn::commands

@@ -18,12 +18,14 @@ struct AllocateOptions {
 };
 
 // The seed's advice for Flycast, checked against the app's fly.toml when there is one.
-void warn_about_fly_toml(cli::Context& ctx) {
+void warn_about_fly_toml(cli::Context& ctx, const std::string& app) {
   const auto& flag = ctx.options.settings.fly_toml;
   std::filesystem::path path = flag.empty() ? "fly.toml" : flag;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return;
   auto fly = cli::load_fly_toml(path);
+  // A fly.toml of another app says nothing about this one.
+  if (fly.app && *fly.app != app) return;
   if (fly.force_https) {
     ctx.out.warn(path.string() +
                  " sets http_service.force_https; Flycast is HTTP-only, so remove force_https");
@@ -41,7 +43,7 @@ void run_allocate(cli::Context& ctx, const AllocateOptions& opts) {
                           "pass --private");
   }
   std::string app = cli::resolve_app(ctx);
-  warn_about_fly_toml(ctx);
+  warn_about_fly_toml(ctx, app);
   api::IpAssignmentCreate body;
   body.type = "private_v6";
   if (!opts.org.empty()) body.org_slug = cli::checked_org(opts.org);

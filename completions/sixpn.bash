@@ -11,6 +11,7 @@ _sixpn_sub() {
     '|apps'|'|app') echo 'apps' ;;
     '|machine'|'|machines'|'|m') echo 'machine' ;;
     '|auth') echo 'auth' ;;
+    '|dig') echo 'dig' ;;
     '|completion') echo 'completion' ;;
     '|version') echo 'version' ;;
     'wireguard|create') echo 'create' ;;
@@ -35,7 +36,7 @@ _sixpn_sub() {
 
 _sixpn_children() {
   case "$1" in
-    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m auth completion version' ;;
+    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m auth dig completion version' ;;
     'wireguard') echo 'create list ls remove rm' ;;
     'ips') echo 'allocate-v6 list ls' ;;
     'platform') echo 'regions' ;;
@@ -74,6 +75,7 @@ _sixpn_flags() {
     'auth login') echo '--help -h --token --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'auth whoami') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'auth logout') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
+    'dig') echo '--help -h --server -s --org -o --short --tcp --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'completion') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
     'version') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --timeout --config -c' ;;
   esac
@@ -204,6 +206,12 @@ _sixpn_flag_kind() {
     'auth logout|--access-token'|'auth logout|-t') echo 'value' ;;
     'auth logout|--timeout') echo 'value' ;;
     'auth logout|--config'|'auth logout|-c') echo 'file' ;;
+    'dig|--server'|'dig|-s') echo 'value' ;;
+    'dig|--org'|'dig|-o') echo 'dynamic:orgs' ;;
+    'dig|--api-url') echo 'value' ;;
+    'dig|--access-token'|'dig|-t') echo 'value' ;;
+    'dig|--timeout') echo 'value' ;;
+    'dig|--config'|'dig|-c') echo 'file' ;;
     'completion|--api-url') echo 'value' ;;
     'completion|--access-token'|'completion|-t') echo 'value' ;;
     'completion|--timeout') echo 'value' ;;

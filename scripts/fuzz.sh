@@ -12,9 +12,10 @@ CXX=clang++ cmake -S . -B "$build" -G Ninja -DSIXPN_FUZZ=ON -DSIXPN_BUILD_TESTS=
   -DSIXPN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
 # Each target and its checked-in seed corpus.
-targets=(fuzz_dns_query fuzz_dns_message fuzz_rest_request fuzz_config)
+targets=(fuzz_dns_query fuzz_dns_message fuzz_rest_request fuzz_api_decode fuzz_config)
 declare -A seeds=([fuzz_dns_query]=fuzz/corpus/dns_query [fuzz_dns_message]=fuzz/corpus/dns_query
-                  [fuzz_rest_request]=fuzz/corpus/rest_request [fuzz_config]=fuzz/corpus/config)
+                  [fuzz_rest_request]=fuzz/corpus/rest_request
+                  [fuzz_api_decode]=fuzz/corpus/api_decode [fuzz_config]=fuzz/corpus/config)
 ninja -C "$build" -j2 "${targets[@]}"
 
 mkdir -p fuzz/artifacts

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 keep=0
 [ "${1:-}" = "--keep" ] && keep=1
 
-./scripts/install-deps.sh
-./scripts/build.sh
+# Build chatter goes to stderr: stdout carries only what sixpn prints.
+./scripts/install-deps.sh >&2
+./scripts/build.sh >&2
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/sixpn-quickstart.XXXXXX")
 listen=${SIXPN_QUICKSTART_LISTEN:-127.0.0.1:4280}
@@ -36,7 +37,9 @@ for _ in $(seq 1 50); do
 done
 
 export SIXPN_CONFIG_DIR="$state/config"
-step "$sixpn" auth login --api-url "http://$listen" --token "$token"
+# The token goes in on stdin so that it never shows up in a process list or on the screen.
+say "$sixpn auth login --api-url http://$listen   (token on stdin)"
+printf '%s\n' "$token" | "$sixpn" auth login --api-url "http://$listen"
 step "$sixpn" platform regions
 step "$sixpn" orgs list
 step "$sixpn" apps create my-app --org personal

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "server/http/auth_limiter.hpp"
 #include "server/http/decode.hpp"
 #include "server/util.hpp"
 
@@ -38,6 +39,23 @@ store::StoredResponse run_handler(const Services& services, const Route& route, 
 void write_stored(httplib::Response& res, const store::StoredResponse& r) {
   res.status = r.status;
   if (!r.body.empty()) res.set_content(r.body, "application/json");
+}
+
+// 401, or 429 for an address that has failed too often lately (see AuthLimiter).
+void refuse_unauthenticated(const Services& services, const httplib::Request& req,
+                            httplib::Response& res, const HttpError& error) {
+  if (services.auth_limiter != nullptr) {
+    if (long wait = services.auth_limiter->retry_after(req.remote_addr); wait > 0) {
+      write_error(res, HttpError{429, "too_many_requests",
+                                 "too many requests without a valid token from this address; "
+                                 "retry in " +
+                                     std::to_string(wait) + " s"});
+      res.set_header("Retry-After", std::to_string(wait));
+      return;
+    }
+    services.auth_limiter->record_failure(req.remote_addr);
+  }
+  write_error(res, error);
 }
 
 std::optional<std::string_view> header(const httplib::Request& req, const char* name) {
@@ -83,10 +101,11 @@ void dispatch(const Services& services, const Route& route, std::vector<std::str
     std::optional<store::Principal> principal;
     if (route.needs_token) {
       auto token = decode_bearer(header(req, "Authorization"));
-      if (!token) return write_error(res, token.error());
-      principal = services.store.principal_for(sha256(token.value()));
+      if (token) principal = services.store.principal_for(sha256(token.value()));
       if (!principal) {
-        return write_error(res, HttpError{401, "unauthorized", "the token is not valid"});
+        return refuse_unauthenticated(
+            services, req, res,
+            token ? HttpError{401, "unauthorized", "the token is not valid"} : token.error());
       }
       call.principal = &*principal;
     }

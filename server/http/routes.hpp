@@ -19,11 +19,14 @@
 
 namespace sixpn::server::http {
 
+class AuthLimiter;
+
 struct Services {
   store::Store& store;
   const RegionCatalog& regions;
   HostPort gateway_endpoint;
   std::string gateway_pubkey;
+  AuthLimiter* auth_limiter = nullptr;  // set by ApiServer; none: no limit
 };
 
 struct Call {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "server/http/auth_limiter.hpp"
 #include "server/http/dispatch.hpp"
 #include "server/http/router.hpp"
 #include "server/util.hpp"
@@ -57,11 +58,15 @@ void log_line(const httplib::Request& req, const httplib::Response& res) {
 struct ApiServer::Impl {
   Services services;
   ServerOptions options;
+  AuthLimiter limiter;
   Router router{route_table()};
   httplib::Server http;
   std::atomic<bool> stop_requested{false};
 
-  Impl(Services s, ServerOptions o) : services(std::move(s)), options(o) {}
+  Impl(Services s, ServerOptions o)
+      : services(std::move(s)), options(o), limiter(o.auth_failure_limit, o.auth_failure_window) {
+    services.auth_limiter = &limiter;
+  }
 
   void route(const httplib::Request& req, httplib::Response& res) {
     auto m = router.match(req.method, req.path);

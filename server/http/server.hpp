@@ -2,6 +2,7 @@
 // The HTTP side of sixpnd: cpp-httplib serving the route table, with one log line per request,
 // an X-Request-Id on every response, a body size limit and JSON errors for everything,
 // including what the library itself refuses (unknown route, oversized body, bad request line).
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -16,7 +17,10 @@ struct ServerOptions {
   // Worker threads. Each serves one connection at a time, and a kept-alive connection holds
   // its thread between requests, so this bounds the clients served without waiting.
   int threads = 64;
-  bool log = true;   // one line per request on stderr
+  bool log = true;  // one line per request on stderr
+  // Failed authentications one address may make per window before it is answered 429.
+  int auth_failure_limit = 100;
+  std::chrono::seconds auth_failure_window{60};
 };
 
 class ApiServer {

@@ -3,6 +3,7 @@
 // sqlite_feeds.cpp.
 #include <sodium.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "server/store/sqlite_schema.hpp"
@@ -155,7 +156,15 @@ void SqliteStore::notify_listeners() {
     std::lock_guard lock(listeners_mu_);
     copy = listeners_;
   }
-  for (const auto& listener : copy) listener();
+  for (const auto& listener : copy) {
+    // The change is committed whatever a listener does; its failure must not turn the
+    // caller's success into an error.
+    try {
+      listener();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s change listener failed: %s\n", now_rfc3339().c_str(), e.what());
+    }
+  }
 }
 
 void SqliteStore::release(Connection& c, std::int64_t allocation_id) {

@@ -127,6 +127,12 @@ test_app_comes_from_fly_toml_and_its_flycast_warnings_go_to_stderr() {
   sixpn ips allocate-v6 --private
   assert_rc 0
   assert_contains "$ERR" "Warning: fly.toml defines no [[services]] or [http_service]"
+  # A fly.toml of another app is not this app's configuration: no warning about it.
+  local other=$APP
+  app_in_fresh_org elsewhere
+  sixpn ips allocate-v6 --private -a "$APP"
+  assert_rc 0
+  assert_eq "" "$ERR" "stderr for an app the fly.toml ($other) does not describe"
 }
 
 test_dash_c_names_the_fly_toml() {

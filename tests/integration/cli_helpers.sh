@@ -69,3 +69,28 @@ assert_json_keys() {  # json python-expr expected-sorted-keys
   got=$(json_get "$1" "sorted($2.keys())")
   assert_eq "$3" "$got" "keys of $2"
 }
+
+# hang_server — a TCP server on 127.0.0.1 that accepts connections and never answers; sets
+# HANG_PORT and HANG_PID (the caller kills it). hang_wait_accepted blocks until a client got in.
+hang_server() {
+  rm -f "$WORK/hang.port" "$WORK/hang.accepted"
+  python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+    open(sys.argv[1], "a").write("accepted\n")
+' "$WORK/hang.accepted" >"$WORK/hang.port" 2>/dev/null &
+  HANG_PID=$!
+  local i
+  for i in $(seq 1 100); do [ -s "$WORK/hang.port" ] && break; sleep 0.05; done
+  HANG_PORT=$(cat "$WORK/hang.port")
+  [ -n "$HANG_PORT" ] || fail "the hanging server did not start"
+}
+hang_wait_accepted() {
+  local i
+  for i in $(seq 1 200); do [ -s "$WORK/hang.accepted" ] && return 0; sleep 0.05; done
+  fail "nobody connected to the hanging server"
+}

@@ -264,6 +264,11 @@ test_sixpn_dig_errors_are_one_line_with_exit_codes() {
   assert_eq 1 "$(echo "$ERR" | grep -c '^Error:')"
   sixpn dig NOSUCHTYPE web.internal --server "127.0.0.1:$DNS_PORT"
   assert_rc 2
+  # Without --server the org's <prefix>::3 is asked; an org the token cannot see is refused
+  # before anything is sent.
+  SIXPN_API_TOKEN=$TOKEN sixpn dig web.internal --org rival
+  assert_rc 4
+  assert_contains "$ERR" "org rival is not one the API token can see"
 }
 
 run_suite
