@@ -53,6 +53,10 @@ Question parse_question(const std::vector<std::string>& args) {
                             "use A, AAAA, TXT, SOA, NS, CNAME, PTR, MX, SRV, ANY or TYPE<n>");
     }
   }
+  // An empty argument would otherwise parse as the root name and ask a server for ".".
+  if (name_text.empty()) {
+    throw cli::UsageError("the name to look up is empty", "pass a name, or \".\" for the root");
+  }
   auto name = w::Name::parse(name_text);
   if (!name) {
     throw cli::UsageError("\"" + name_text + "\" is not a valid DNS name",
