@@ -14,7 +14,10 @@ namespace sixpn::server::store {
 using sqlite::SqliteError;
 using sqlite::Statement;
 
-thread_local SqliteStore::TxContext SqliteStore::tx_;
+SqliteStore::TxContext& SqliteStore::tx_context() {
+  thread_local TxContext context;
+  return context;
+}
 
 void rethrow_sqlite(const SqliteError& e) {
   if (e.is_busy()) {

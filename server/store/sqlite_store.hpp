@@ -74,7 +74,10 @@ class SqliteStore final : public Store {
     bool writing = false;
     int depth = 0;
   };
-  static thread_local TxContext tx_;
+  // A function rather than a thread_local data member: the templates that use it are
+  // instantiated in several files, and UBSan's object-size check misreads a cross-file
+  // thread_local member (reported as "insufficient space for an object of type TxContext").
+  static TxContext& tx_context();
 
   template <class F>
   auto read(F&& f);

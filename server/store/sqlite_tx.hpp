@@ -31,14 +31,15 @@ class TxScopeGuard {
 
 template <class F>
 auto SqliteStore::read(F&& f) {
-  if (tx_.store == this) return f(*tx_.conn);  // joins the open transaction
+  TxContext& tx = tx_context();
+  if (tx.store == this) return f(*tx.conn);  // joins the open transaction
   auto conn = take_reader();
   struct Return {
     SqliteStore* self;
     std::unique_ptr<Connection>& conn;
     ~Return() { self->return_reader(std::move(conn)); }
   } give_back{this, conn};
-  TxScopeGuard scope(tx_, this, conn.get(), false);
+  TxScopeGuard scope(tx, this, conn.get(), false);
   try {
     // One read transaction, so a multi-statement read sees one consistent state.
     conn->exec("BEGIN");
@@ -62,27 +63,28 @@ auto SqliteStore::read(F&& f) {
 
 template <class F>
 auto SqliteStore::write(F&& f) {
-  if (tx_.store == this) {
-    if (!tx_.writing) throw std::logic_error("a write cannot join a read transaction");
+  TxContext& tx = tx_context();
+  if (tx.store == this) {
+    if (!tx.writing) throw std::logic_error("a write cannot join a read transaction");
     // Nested: a savepoint, so a failed inner step leaves the outer transaction usable.
-    std::string name = "nested" + std::to_string(++tx_.depth);
-    tx_.conn->exec(("SAVEPOINT " + name).c_str());
+    std::string name = "nested" + std::to_string(++tx.depth);
+    tx.conn->exec(("SAVEPOINT " + name).c_str());
     try {
-      auto result = f(*tx_.conn);
-      tx_.conn->exec(("RELEASE " + name).c_str());
-      --tx_.depth;
+      auto result = f(*tx.conn);
+      tx.conn->exec(("RELEASE " + name).c_str());
+      --tx.depth;
       return result;
     } catch (...) {
-      tx_.conn->exec(("ROLLBACK TO " + name).c_str());
-      tx_.conn->exec(("RELEASE " + name).c_str());
-      --tx_.depth;
+      tx.conn->exec(("ROLLBACK TO " + name).c_str());
+      tx.conn->exec(("RELEASE " + name).c_str());
+      --tx.depth;
       throw;
     }
   }
   long long changed = 0;
   auto result = [&] {
     std::lock_guard lock(write_mu_);
-    TxScopeGuard scope(tx_, this, writer_.get(), true);
+    TxScopeGuard scope(tx, this, writer_.get(), true);
     auto before = writer_->total_changes();
     try {
       writer_->exec("BEGIN IMMEDIATE");
