@@ -4,15 +4,16 @@ set -u
 
 RESULTS_TSV=${RESULTS_TSV:-/dev/null}
 
-now_ns() { date +%s%N; }
-
 # time_once CMD — wall time of one run in microseconds; the command's output is discarded.
+# The command runs in a subshell of this bash rather than under a new `bash -c`: starting bash
+# costs about a millisecond, as much as /bin/true itself, and would flatten every ratio; and the
+# clock is bash's own, since forking `date` would add its start-up to every sample.
 time_once() {
   local start end
-  start=$(now_ns)
-  bash -c "$1" >/dev/null 2>&1 </dev/null
-  end=$(now_ns)
-  echo $(((end - start) / 1000))
+  start=${EPOCHREALTIME/./}
+  (eval "$1") >/dev/null 2>&1 </dev/null
+  end=${EPOCHREALTIME/./}
+  echo $((end - start))
 }
 
 # stats "us us us…" — "median min max" in milliseconds with two decimals.
@@ -28,8 +29,8 @@ stats() {
 # compare NAME RUNS GOAL "CMD_A" "CMD_B" — prints one table row and appends it to RESULTS_TSV.
 compare() {
   local name=$1 runs=$2 goal=$3 a=$4 b=$5 ta="" tb="" i
-  bash -c "$a" >/dev/null 2>&1 </dev/null  # warm caches once for each side
-  bash -c "$b" >/dev/null 2>&1 </dev/null
+  (eval "$a") >/dev/null 2>&1 </dev/null  # warm caches once for each side
+  (eval "$b") >/dev/null 2>&1 </dev/null
   for i in $(seq 1 "$runs"); do
     ta="$ta $(time_once "$a")"
     tb="$tb $(time_once "$b")"
