@@ -87,6 +87,10 @@ struct ApiServer::Impl {
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http.set_payload_max_length(options.max_body_bytes);
     http.set_keep_alive_max_count(100);
+    // httplib writes the headers and the body of a reply separately; with Nagle's algorithm on,
+    // the body then waits for the client's delayed ACK (40 ms on Linux) on every request after
+    // the first on a kept-alive connection: 4.6 s for the 100 pages of a 10,000-peer list.
+    http.set_tcp_nodelay(true);
     // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
     // sixpnd bind the same port silently instead of failing with "address in use".
     http.set_socket_options([](socket_t sock) {
