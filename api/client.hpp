@@ -82,6 +82,10 @@ class Client {
   std::vector<Org> orgs();
 
   std::vector<Peer> peers(const std::string& org);  // every page
+  // Every page, handed to consume in order as it is decoded, on a thread of the client's: the
+  // next page is fetched meanwhile. consume must not touch the client.
+  void each_peer_page(const std::string& org,
+                      const std::function<void(std::vector<Peer>&&)>& consume);
   Page<Peer> peers_page(const std::string& org, int limit, const std::string& cursor);
   Peer create_peer(const std::string& org, const PeerCreate& body);
   void delete_peer(const std::string& org, const std::string& name);
@@ -126,6 +130,9 @@ class Client {
   double wait_before_retry(int attempt, const std::string& retry_after,
                            std::chrono::steady_clock::time_point deadline);
   Json call(const Request& request);
+  template <class T>
+  void each_page(const std::string& path, std::vector<std::string> query,
+                 const std::function<void(std::vector<T>&&)>& consume);
   template <class T>
   std::vector<T> all_pages(const std::string& path, std::vector<std::string> query);
   // "/v1/orgs/<escaped org>/…": every caller-supplied part goes through this.

@@ -1,5 +1,8 @@
 // One typed function per REST endpoint: URLs are built and JSON is read only here.
 #include <chrono>
+#include <functional>
+#include <future>
+#include <iterator>
 #include <set>
 
 #include "api/client.hpp"
@@ -56,13 +59,20 @@ Json Client::call(const Request& req) {
 }
 
 template <class T>
-std::vector<T> Client::all_pages(const std::string& path, std::vector<std::string> query) {
-  std::vector<T> out;
+void Client::each_page(const std::string& path, std::vector<std::string> query,
+                       const std::function<void(std::vector<T>&&)>& consume) {
   std::set<std::string> seen;
   std::string cursor;
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(options_.timeout_seconds));
+  // A page is decoded and consumed on a second thread while the next one is fetched: for a
+  // 10,000-peer list that work is as long as the wait for the server, and it needs nothing
+  // but the cursor from the page before. One page at a time, in order.
+  std::future<void> previous;
+  auto finish_previous = [&previous] {
+    if (previous.valid()) previous.get();  // rethrows what decoding that page threw
+  };
   for (;;) {
     Request req;
     req.deadline = deadline;
@@ -70,19 +80,45 @@ std::vector<T> Client::all_pages(const std::string& path, std::vector<std::strin
     req.query = query;
     req.query.push_back("limit=100");
     if (!cursor.empty()) req.query.push_back("cursor=" + escape(cursor));
-    auto page = decode<Page<T>>(call(req), "GET", path);
-    std::move(page.items.begin(), page.items.end(), std::back_inserter(out));
-    if (!page.next_cursor || page.next_cursor->empty()) return out;
+    Json doc = call(req);
+    // The envelope is checked here, the items by decode, as from_json(Page) would do both.
+    if (!doc.is_object() || !doc.contains("items") || !doc.at("items").is_array()) {
+      finish_previous();
+      throw ShapeError("unexpected response to " + describe("GET", path) +
+                       ": expected an object with an \"items\" array");
+    }
+    const bool empty = doc.at("items").empty();
+    std::string next;
+    if (auto it = doc.find("next_cursor"); it != doc.end() && it->is_string()) {
+      next = it->template get<std::string>();
+    }
+    finish_previous();
+    previous = std::async(std::launch::async, [&consume, &path, page = std::move(doc)]() mutable {
+      const Json here = std::move(page);  // so the document is freed on this thread too
+      consume(decode<Page<T>>(here, "GET", path).items);
+    });
+    if (next.empty()) return finish_previous();
     // A cursor after an empty page leads nowhere new; following it could go on forever.
-    if (page.items.empty()) {
+    if (empty) {
+      finish_previous();
       throw ShapeError("the API returned an empty page with a next cursor for GET " + path);
     }
     // A server that hands out the same cursor twice would keep us here forever.
-    if (!seen.insert(*page.next_cursor).second) {
+    if (!seen.insert(next).second) {
+      finish_previous();
       throw ShapeError("the API repeated a page cursor for GET " + path);
     }
-    cursor = *page.next_cursor;
+    cursor = std::move(next);
   }
+}
+
+template <class T>
+std::vector<T> Client::all_pages(const std::string& path, std::vector<std::string> query) {
+  std::vector<T> out;
+  each_page<T>(path, std::move(query), [&out](std::vector<T>&& page) {
+    std::move(page.begin(), page.end(), std::back_inserter(out));
+  });
+  return out;
 }
 
 RegionList Client::regions() {
@@ -98,6 +134,11 @@ std::vector<Org> Client::orgs() {
 
 std::vector<Peer> Client::peers(const std::string& org) {
   return all_pages<Peer>("/v1/orgs/" + escape(org) + "/wireguard_peers", {});
+}
+
+void Client::each_peer_page(const std::string& org,
+                            const std::function<void(std::vector<Peer>&&)>& consume) {
+  each_page<Peer>("/v1/orgs/" + escape(org) + "/wireguard_peers", {}, consume);
 }
 
 Page<Peer> Client::peers_page(const std::string& org, int limit, const std::string& cursor) {

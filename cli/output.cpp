@@ -57,6 +57,24 @@ void Output::json_document(const nlohmann::json& doc) {
   raw(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+void JsonListText::add(const nlohmann::json& element) {
+  // dump(2) of an array puts each element on its own lines, indented two more spaces; a JSON
+  // text has no raw newline inside a string, so re-indenting after each newline is exact.
+  const std::string text = element.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text_.size() > 1) text_ += ',';
+  text_ += "\n  ";
+  std::size_t from = 0;
+  for (auto nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+    text_.append(text, from, nl + 1 - from).append("  ");
+    from = nl + 1;
+  }
+  text_.append(text, from);
+}
+
+std::string JsonListText::finish() {
+  return text_.size() > 1 ? text_ + "\n]\n" : "[]\n";
+}
+
 void Output::raw(std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), data_);
   std::fflush(data_);

@@ -10,6 +10,16 @@
 
 namespace sixpn::cli {
 
+// The text Output::json_document prints for a JSON array, built one element at a time.
+class JsonListText {
+ public:
+  void add(const nlohmann::json& element);
+  std::string finish();  // the whole text, newline-terminated
+
+ private:
+  std::string text_ = "[";
+};
+
 class Output {
  public:
   Output(std::FILE* data = stdout, std::FILE* talk = stderr);
@@ -22,6 +32,14 @@ class Output {
   void table(const std::vector<std::string>& headers,
              const std::vector<std::vector<std::string>>& rows);
   void json_document(const nlohmann::json& doc);
+  // Prints a list exactly as json_document prints the array of to_json(item), but one element
+  // at a time: a 10,000-peer list is then never held a second time as a JSON document.
+  template <class T, class ToJson>
+  void json_list(const std::vector<T>& items, ToJson to_json) {
+    JsonListText text;
+    for (const auto& item : items) text.add(to_json(item));
+    raw(text.finish());
+  }
   void raw(std::string_view text);
   // Writes straight to the data descriptor, bypassing stdio's buffer so a secret (a rendered
   // config) leaves no copy there. Returns false, with errno set, when the write failed.

@@ -41,9 +41,7 @@ void run_list(cli::Context& ctx) {
   if (!org.empty()) cli::checked_org(org);
   auto apps = ctx.client().apps(org.empty() ? std::nullopt : std::optional<std::string>(org));
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& a : apps) doc.push_back(app_json(a));
-    ctx.out.json_document(doc);
+    ctx.out.json_list(apps, app_json);
     return;
   }
   if (apps.empty()) {

@@ -16,11 +16,15 @@ void document(CLI::App& cmd, std::string_view details, const std::vector<std::st
 }
 
 nlohmann::json peer_json(const api::Peer& p) {
-  return {{"name", p.name},
-          {"region", p.region},
-          {"peer_ip", p.peer_ip},
-          {"endpoint", p.endpoint},
-          {"created_at", p.created_at}};
+  // Field by field rather than from a braced list, which copies every value once more: this
+  // runs once per peer, 10,000 times for a large org's `wg list --json`.
+  nlohmann::json j = nlohmann::json::object();
+  j["name"] = p.name;
+  j["region"] = p.region;
+  j["peer_ip"] = p.peer_ip;
+  j["endpoint"] = p.endpoint;
+  j["created_at"] = p.created_at;
+  return j;
 }
 
 nlohmann::json machine_json(const api::Machine& m) {

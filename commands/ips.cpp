@@ -59,9 +59,7 @@ void run_list(cli::Context& ctx) {
   std::string app = cli::resolve_app(ctx);
   auto ips = ctx.client().ips(app);
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& ip : ips) doc.push_back(ip_json(ip));
-    ctx.out.json_document(doc);
+    ctx.out.json_list(ips, ip_json);
     return;
   }
   if (ips.empty()) {

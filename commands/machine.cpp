@@ -54,9 +54,7 @@ void run_list(cli::Context& ctx) {
   std::string app = cli::resolve_app(ctx);
   auto machines = ctx.client().machines(app);
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& m : machines) doc.push_back(machine_json(m));
-    ctx.out.json_document(doc);
+    ctx.out.json_list(machines, machine_json);
     return;
   }
   if (machines.empty()) {

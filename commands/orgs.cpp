@@ -10,9 +10,7 @@ namespace {
 void run_list(cli::Context& ctx) {
   auto orgs = ctx.client().orgs();
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& o : orgs) doc.push_back(org_json(o));
-    ctx.out.json_document(doc);
+    ctx.out.json_list(orgs, org_json);
     return;
   }
   std::vector<std::vector<std::string>> rows;

@@ -19,9 +19,7 @@ std::vector<api::Region> current_regions(cli::Context& ctx) {
 void run_regions(cli::Context& ctx) {
   auto regions = current_regions(ctx);
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& r : regions) doc.push_back(region_json(r));
-    ctx.out.json_document(doc);
+    ctx.out.json_list(regions, region_json);
     return;
   }
   std::vector<std::vector<std::string>> rows;

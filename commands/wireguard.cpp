@@ -12,13 +12,17 @@ namespace sixpn::commands {
 
 void run_wireguard_list(cli::Context& ctx, const WgListOptions& opts) {
   const std::string org = cli::resolve_org(ctx, opts.org);
-  auto peers = ctx.client().peers(org);
   if (ctx.out.json()) {
-    auto doc = nlohmann::json::array();
-    for (const auto& p : peers) doc.push_back(peer_json(p));
-    ctx.out.json_document(doc);
+    // Each page is formatted as it arrives, while the next one is fetched; nothing is printed
+    // until the last page is in, so a failure halfway leaves stdout empty.
+    cli::JsonListText text;
+    ctx.client().each_peer_page(org, [&text](std::vector<api::Peer>&& page) {
+      for (const auto& p : page) text.add(peer_json(p));
+    });
+    ctx.out.raw(text.finish());
     return;
   }
+  auto peers = ctx.client().peers(org);
   if (peers.empty()) {
     ctx.out.info("Org " + org +
                  " has no WireGuard peers; create one with 'sixpn wireguard create'");
