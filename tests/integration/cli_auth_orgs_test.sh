@@ -26,7 +26,7 @@ test_login_reads_the_token_from_stdin() {
   local token=$SIXPN_API_TOKEN
   unset SIXPN_API_TOKEN
   export SIXPN_CONFIG_DIR="$WORK/stdin-cfg"
-  timeout 30 "$SIXPN_BIN" auth login --api-url "$API" <<<"$token" >out 2>err
+  timeout 30 "$SIXPN_BIN" auth login --api-url "$API" <<<"$token" >"$WORK/out" 2>"$WORK/err"
   assert_eq 0 "$?" "exit code"
   assert_contains "$(cat "$SIXPN_CONFIG_DIR/config.toml")" "$token"
   sixpn auth whoami
