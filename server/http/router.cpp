@@ -1,46 +1,47 @@
 #include "server/http/router.hpp"
 
-#include <cstring>
-
 namespace sixpn::server::http {
 
-std::string Router::to_regex(const std::string& path) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '{') {
-      auto close = path.find('}', i);
-      if (close == std::string::npos) break;
-      i = close;
-      out += "([^/]+)";
-    } else if (std::strchr(".^$|()[]*+?\\", path[i]) != nullptr) {
-      out += '\\';
-      out += path[i];
-    } else {
-      out += path[i];
-    }
+std::vector<std::string> Router::segments(std::string_view path) {
+  std::vector<std::string> out;
+  for (;;) {
+    auto slash = path.find('/');
+    out.emplace_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
   }
-  return out;
 }
 
 Router::Router(const std::vector<Route>& routes) {
-  for (const auto& r : routes) entries_.emplace_back(std::regex(to_regex(r.path)), &r);
+  for (const auto& r : routes) entries_.push_back({segments(r.path), &r});
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match out;
   // HEAD is answered as GET (httplib drops the body).
   const std::string& wanted = method == "HEAD" ? std::string("GET") : method;
-  for (const auto& [re, route] : entries_) {
-    std::smatch m;
-    if (!std::regex_match(path, m, re)) continue;
-    if (route->method == wanted) {
-      out.route = route;
-      for (std::size_t i = 1; i < m.size(); ++i) out.params.push_back(m[i].str());
+  const auto parts = segments(path);
+  for (const auto& entry : entries_) {
+    if (entry.segments.size() != parts.size()) continue;
+    std::vector<std::string> params;
+    bool same = true;
+    for (std::size_t i = 0; same && i < parts.size(); ++i) {
+      if (is_parameter(entry.segments[i])) {
+        same = !parts[i].empty();  // a parameter is one whole, non-empty segment
+        params.push_back(parts[i]);
+      } else {
+        same = entry.segments[i] == parts[i];
+      }
+    }
+    if (!same) continue;
+    if (entry.route->method == wanted) {
+      out.route = entry.route;
+      out.params = std::move(params);
       out.allowed.clear();
       return out;
     }
-    if (out.allowed.find(route->method) == std::string::npos) {
-      out.allowed += (out.allowed.empty() ? "" : ", ") + route->method;
+    if (out.allowed.find(entry.route->method) == std::string::npos) {
+      out.allowed += (out.allowed.empty() ? "" : ", ") + entry.route->method;
     }
   }
   return out;

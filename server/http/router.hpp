@@ -1,8 +1,8 @@
 #pragma once
 // Matches (method, path) against the route table: the route and its path parameters, or why
 // nothing matched (no such path → 404; path known but not for this method → 405).
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/http/routes.hpp"
@@ -20,11 +20,19 @@ class Router {
   };
   Match match(const std::string& method, const std::string& path) const;
 
-  // "/v1/apps/{app}" → "/v1/apps/([^/]+)"
-  static std::string to_regex(const std::string& path);
+  // "/v1/apps/{app}" → "", "v1", "apps", "{app}": what a path is compared with, segment by
+  // segment. Split once at start; std::regex matching cost a fifth of a peer create.
+  static std::vector<std::string> segments(std::string_view path);
 
  private:
-  std::vector<std::pair<std::regex, const Route*>> entries_;
+  struct Entry {
+    std::vector<std::string> segments;
+    const Route* route;
+  };
+  static bool is_parameter(const std::string& segment) {
+    return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+  }
+  std::vector<Entry> entries_;
 };
 
 }  // namespace sixpn::server::http

@@ -93,8 +93,19 @@ TEST(Router, UnknownPathsAndExtraSegmentsMatchNothing) {
   }
 }
 
-TEST(Router, TemplateToRegexEscapesLiterals) {
-  EXPECT_EQ(Router::to_regex("/v1/a.b/{x}"), "/v1/a\\.b/([^/]+)");
+TEST(Router, SegmentsKeepEmptyOnesSoSlashesCount) {
+  EXPECT_EQ(Router::segments("/v1/a.b/{x}"), (std::vector<std::string>{"", "v1", "a.b", "{x}"}));
+  EXPECT_EQ(Router::segments("/v1/apps/"), (std::vector<std::string>{"", "v1", "apps", ""}));
+}
+
+TEST(Router, LiteralSegmentsMatchOnlyThemselves) {
+  Router router(route_table());
+  for (const char* path : {"/v1/platform/region", "/v1/platform/regions.", "/v1/platform/.*",
+                           "/v1/Platform/regions", "v1/platform/regions"}) {
+    EXPECT_EQ(router.match("GET", path).route, nullptr) << path;
+    EXPECT_EQ(router.match("GET", path).allowed, "") << path;
+  }
+  EXPECT_NE(router.match("HEAD", "/v1/platform/regions").route, nullptr);
 }
 
 }  // namespace
