@@ -39,6 +39,8 @@ Connection::~Connection() {
   for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
 }
 
+void Connection::run(std::string_view one_statement) { Statement(*this, one_statement).run(); }
+
 sqlite3_stmt* Connection::take_prepared(const std::string& sql) const {
   if (auto it = idle_.find(sql); it != idle_.end()) {
     sqlite3_stmt* stmt = it->second;

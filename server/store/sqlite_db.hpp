@@ -35,7 +35,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   sqlite3* get() const { return db_.get(); }
-  void exec(const char* sql);
+  void exec(const char* sql);  // any number of statements, prepared for this call only
+  void run(std::string_view one_statement);  // one statement, from the cache below
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
   std::int64_t total_changes() const { return sqlite3_total_changes64(db_.get()); }
 

@@ -41,20 +41,21 @@ auto SqliteStore::read(F&& f) {
   } give_back{this, conn};
   TxScopeGuard scope(tx, this, conn.get(), false);
   try {
-    // One read transaction, so a multi-statement read sees one consistent state.
-    conn->exec("BEGIN");
+    // One read transaction, so a multi-statement read sees one consistent state. run(), not
+    // exec(): BEGIN and COMMIT come from the statement cache instead of being parsed each time.
+    conn->run("BEGIN");
     auto result = f(*conn);
-    conn->exec("COMMIT");
+    conn->run("COMMIT");
     return result;
   } catch (const sqlite::SqliteError& e) {
     try {
-      conn->exec("ROLLBACK");
+      conn->run("ROLLBACK");
     } catch (...) {
     }
     rethrow_sqlite(e);
   } catch (...) {
     try {
-      conn->exec("ROLLBACK");
+      conn->run("ROLLBACK");
     } catch (...) {
     }
     throw;
@@ -87,20 +88,20 @@ auto SqliteStore::write(F&& f) {
     TxScopeGuard scope(tx, this, writer_.get(), true);
     auto before = writer_->total_changes();
     try {
-      writer_->exec("BEGIN IMMEDIATE");
+      writer_->run("BEGIN IMMEDIATE");
       auto r = f(*writer_);
-      writer_->exec("COMMIT");
+      writer_->run("COMMIT");
       changed = writer_->total_changes() - before;
       return r;
     } catch (const sqlite::SqliteError& e) {
       try {
-        writer_->exec("ROLLBACK");
+        writer_->run("ROLLBACK");
       } catch (...) {
       }
       rethrow_sqlite(e);
     } catch (...) {
       try {
-        writer_->exec("ROLLBACK");
+        writer_->run("ROLLBACK");
       } catch (...) {
       }
       throw;
