@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "server/dns/zone.hpp"
 #include "server/store/store.hpp"
 
 namespace sixpn::server::dns {
@@ -45,8 +46,12 @@ struct DnsService::Hook {
 
 DnsService::DnsService(ServerOptions options, store::Store& store)
     : hook_(std::make_shared<Hook>()) {
-  refresher_ = std::make_unique<SnapshotRefresher>([&store] { return store.dns_snapshot(); }, feed_,
-                                                   std::chrono::seconds(1), log_line);
+  auto build = [&store] {
+    auto snapshot = store.dns_snapshot();
+    precompute_lists(snapshot);
+    return snapshot;
+  };
+  refresher_ = std::make_unique<SnapshotRefresher>(build, feed_, std::chrono::seconds(1), log_line);
   hook_->refresher = refresher_.get();
   store.add_change_listener([hook = hook_] {
     std::lock_guard lock(hook->mu);

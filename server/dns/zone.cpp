@@ -211,17 +211,28 @@ NameData lookup_internal(const Snapshot& snapshot, const OrgZone& org,
   const std::size_t n = labels.size();
   if (n == 0) return kEmptyNonTerminal;  // the apex; its SOA is the resolver's business
   const std::string& top = labels[n - 1];
+  const auto listed = [](const std::optional<std::string>& txt) {
+    return NameData{true, {}, txt};
+  };
   if (iequals(top, "_peer")) {
-    if (n == 1) return peers_txt(org);
+    if (n == 1) return org.lists ? listed(org.lists->peers) : peers_txt(org);
     if (n == 2) return peer_aaaa(org, labels[0]);
     return kNxdomain;
   }
-  if (n == 1 && iequals(top, "_apps")) return apps_txt(org);
-  if (n == 1 && iequals(top, "_instances")) return instances_txt(org);
+  if (n == 1 && iequals(top, "_apps")) return org.lists ? listed(org.lists->apps) : apps_txt(org);
+  if (n == 1 && iequals(top, "_instances")) {
+    return org.lists ? listed(org.lists->instances) : instances_txt(org);
+  }
   const AppInfo* app = find_app(org, top, true);
   if (!app) return kNxdomain;
   std::vector<std::string> sub(labels.begin(), labels.end() - 1);
   return lookup_app(snapshot, org, *app, sub, from);
+}
+
+void precompute_lists(Snapshot& snapshot) {
+  for (auto& [network, org] : snapshot.by_network) {
+    org.lists = OrgZone::Lists{apps_txt(org).txt, peers_txt(org).txt, instances_txt(org).txt};
+  }
 }
 
 NameData lookup_flycast(const OrgZone& org, const std::vector<std::string>& labels) {

@@ -30,6 +30,9 @@ NameData lookup_internal(const Snapshot& snapshot, const OrgZone& org,
                          const std::optional<std::string>& from);
 NameData lookup_flycast(const OrgZone& org, const std::vector<std::string>& labels);
 
+// Fills every org's `lists` from its data; a snapshot is treated as read-only once published.
+void precompute_lists(Snapshot& snapshot);
+
 // The region of the machine (its /112) or WireGuard peer (its /120) that owns `source`.
 std::optional<std::string> region_of(const OrgZone& org, const core::Ipv6& source);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "server/dns/zone.hpp"
 #include "tests/unit/server/dns_fixture.hpp"
 
 namespace sixpn::server::dns {
@@ -176,6 +177,27 @@ TEST(DnsResolver, InstancesTxtListsEveryStartedMachineOfTheOrg) {
                 "instance=0e286e1f5d3378,app=web,ip=" + kWebIad + ",region=iad;" +
                 "instance=1781e0ec2d9e89,app=web,ip=" + kWebAms + ",region=ams;" +
                 "instance=3d8d9ed2c0d589,app=web,ip=" + kWebFra + ",region=fra");
+}
+
+// The lists are made once per published snapshot; they must read exactly as the ones a lookup
+// makes on the spot, empty lists (no TXT) included.
+TEST(DnsResolver, PrecomputedListsMatchTheOnesMadePerQuery) {
+  auto plain = fixture();
+  plain.by_network[testing::kAcme].peers.clear();  // an empty _peer list as well
+  auto listed = plain;
+  precompute_lists(listed);
+  for (auto network : {testing::kAcme, testing::kOther}) {
+    ASSERT_TRUE(listed.by_network.at(network).lists.has_value());
+    for (const char* name : {"_apps", "_peer", "_instances"}) {
+      auto expected = lookup_internal(plain, plain.by_network.at(network), {name}, std::nullopt);
+      auto got = lookup_internal(listed, listed.by_network.at(network), {name}, std::nullopt);
+      EXPECT_EQ(got.exists, expected.exists) << name;
+      EXPECT_EQ(got.txt, expected.txt) << name;
+    }
+  }
+  EXPECT_FALSE(listed.by_network.at(testing::kAcme).lists->peers.has_value());
+  EXPECT_NE(listed.by_network.at(testing::kAcme).lists->instances->find("instance=1781e0ec2d9e89,app=web"),
+            std::string::npos);
 }
 
 TEST(DnsResolver, FlycastNameIsTheAppsFlycastAddress) {
