@@ -17,23 +17,33 @@ make_keys() {
 for _ in range(int(sys.argv[1])): print(base64.b64encode(os.urandom(32)).decode())' "$1" >"$2"
 }
 
-# load_client INDEX TAG — creates peers until the server stops answering (3 refused
-# connections in a row) or its keys run out; appends "name address" to $RECORD for each 2xx.
+# load_client INDEX TAG — creates peers until the server stops answering (3 failed
+# exchanges in a row) or its keys run out; appends "name address" to $RECORD for each create
+# that was acknowledged. An acknowledgement is what a client could act on: a 2xx whose reply
+# curl received whole (exit 0). A 2xx whose body the SIGKILL cut off (curl exit 18, 56, …)
+# promised nothing and counts as a failed exchange; a whole 2xx without an address is a bug.
 load_client() {
-  local index=$1 tag=$2 i=0 misses=0 key name reply code ip
+  local index=$1 tag=$2 i=0 misses=0 key name reply rc code body ip
   local keyfile="$WORK/keys.$index"
   while read -r key; do
     name="$tag-c$index-$i"
     i=$((i + 1))
+    rc=0
     reply=$(curl -s --max-time 20 -w '\n%{http_code}' -X POST \
       -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
       --data-binary "{\"name\":\"$name\",\"region\":\"ams\",\"pubkey\":\"$key\"}" \
-      "$API/v1/orgs/durable/wireguard_peers")
+      "$API/v1/orgs/durable/wireguard_peers") || rc=$?
     code=${reply##*$'\n'}
+    body=${reply%$'\n'*}
+    [ "$rc" -ne 0 ] && code=000
     case "$code" in
       2??)
         misses=0
-        ip=$(sed -n 's/.*"peer_ip":"\([^"]*\)".*/\1/p' <<<"${reply%$'\n'*}")
+        ip=$(sed -n 's/.*"peer_ip":"\([^"]*\)".*/\1/p' <<<"$body")
+        if [ -z "$ip" ]; then
+          echo "$name HTTP $code without a peer_ip: $body" >>"$WORK/unexpected"
+          continue
+        fi
         echo "$name $ip" >>"$RECORD"  # one small O_APPEND write: lines never interleave
         ;;
       000)
