@@ -4,7 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "server/commands.hpp"
-#include "server/gateway/gateway.hpp"
+#include "net/gateway.hpp"
 #include "sixpn/version.hpp"
 
 namespace srv = sixpn::server;
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       ->add_option("--gateway-interface", serve.gateway_interface,
                    "Run the WireGuard gateway on this interface: created (or adopted if it "
                    "exists), its peers kept equal to the store's; needs root")
-      ->check([](const std::string& name) { return srv::gateway::interface_name_problem(name); });
+      ->check([](const std::string& name) { return sixpn::net::interface_name_problem(name); });
   serve_cmd
       ->add_option("--gateway-resync", serve.gateway_resync_seconds,
                    "Seconds between full passes over the gateway (besides every change): they "

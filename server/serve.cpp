@@ -14,7 +14,7 @@
 
 #include "server/commands.hpp"
 #include "server/dns/service.hpp"
-#include "server/gateway/store_state.hpp"
+#include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
 #include "server/seed.hpp"
@@ -43,21 +43,21 @@ std::optional<RegionCatalog> make_catalog(const std::optional<Seed>& seed,
 
 // Brings the interface up and ties it to the store: every committed change resyncs it before the
 // request that made the change is answered. nullptr (having said why) when it cannot start.
-std::unique_ptr<gateway::Gateway> start_gateway(const ServeOptions& options, std::uint16_t port,
-                                                const store::GatewayKeyPair& keys,
-                                                store::Store& store) {
+std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::uint16_t port,
+                                            const store::GatewayKeyPair& keys,
+                                            store::Store& store) {
   auto key = core::PrivateKey::from_base64(keys.private_key.view());
   if (!key) {
     error(kExitFailure, "the gateway key in " + options.db + " is not a WireGuard key");
     return nullptr;
   }
-  gateway::GatewayOptions gateway_options;
+  net::GatewayOptions gateway_options;
   gateway_options.interface = options.gateway_interface;
   gateway_options.listen_port = port;
   gateway_options.resync_interval =
       std::chrono::milliseconds(static_cast<long>(options.gateway_resync_seconds * 1000));
-  auto gw = std::make_unique<gateway::Gateway>(std::move(gateway_options), std::move(*key),
-                                               [&store] { return gateway::desired_state(store); });
+  auto gw = std::make_unique<net::Gateway>(std::move(gateway_options), std::move(*key),
+                                           [&store] { return gateway_desired_state(store); });
   try {
     gw->start();
   } catch (const std::exception& e) {
@@ -113,7 +113,7 @@ int serve(const ServeOptions& options) {
     }
     auto gateway = store.gateway_key();
     // Declared before the API server, so it outlives every request that could notify it.
-    std::unique_ptr<gateway::Gateway> gateway_interface;
+    std::unique_ptr<net::Gateway> gateway_interface;
     if (!options.gateway_interface.empty()) {
       gateway_interface = start_gateway(options, endpoint->port, gateway, store);
       if (!gateway_interface) return kExitFailure;

@@ -13,14 +13,14 @@
 
 #include "host/bundle.hpp"
 #include "host/machine_net.hpp"
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
 namespace sixpn::host {
 namespace {
 
 namespace fs = std::filesystem;
-using server::gateway::run_checked;
-using server::gateway::run_command;
+using net::run_checked;
+using net::run_command;
 
 std::string random_hex(std::size_t n) {
   static std::mt19937_64 rng{std::random_device{}()};
@@ -97,7 +97,7 @@ class MachineRuntime : public ::testing::Test {
     write_file(bundle / "etc/resolv.conf", files.resolv_conf);
     write_file(bundle / "etc/hostname", files.hostname);
     started_ = true;
-    server::gateway::CommandOptions options;
+    net::CommandOptions options;
     options.timeout = std::chrono::seconds(30);
     auto result = run_command(
         {"runc", "--root", runc_root(), "run", "--bundle", bundle.string(), spec_.id}, options);

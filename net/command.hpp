@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 using Argv = std::vector<std::string>;
 
@@ -69,4 +69,4 @@ class ChildProcess {
   int exit_code_ = -1;
 };
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

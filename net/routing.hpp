@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 // The interface's sixpn-shaped state, read from `ip -j`.
 struct OrgRouting {
@@ -48,4 +48,4 @@ class ForwardingSwitch {
   bool changed_ = false;
 };
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

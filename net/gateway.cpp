@@ -1,10 +1,10 @@
-#include "server/gateway/gateway.hpp"
+#include "net/gateway.hpp"
 
 #include <cctype>
 #include <iostream>
 #include <stdexcept>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 namespace {
 
@@ -164,4 +164,4 @@ void Gateway::sync_once(bool full) {
   for (const auto& [key, cidr] : plan.set) say("peer " + key + " allowed " + cidr);
 }
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

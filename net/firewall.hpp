@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 // "sixpnd_<interface>", with characters nft does not take in a name replaced by '_'.
 std::string firewall_table_name(const std::string& interface);
@@ -38,4 +38,4 @@ class Firewall {
   std::set<std::uint32_t> networks_;
 };
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

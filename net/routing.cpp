@@ -1,4 +1,4 @@
-#include "server/gateway/routing.hpp"
+#include "net/routing.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -10,7 +10,7 @@
 
 #include "core/address.hpp"
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 namespace {
 
@@ -155,4 +155,4 @@ void ForwardingSwitch::restore() {
   write_forwarding("0");
 }
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

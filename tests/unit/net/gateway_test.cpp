@@ -1,8 +1,8 @@
-#include "server/gateway/gateway.hpp"
+#include "net/gateway.hpp"
 
 #include <gtest/gtest.h>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 namespace {
 
 TEST(GatewayInterfaceName, FollowsWireguardToolsRule) {
@@ -27,4 +27,4 @@ TEST(Gateway, DoesNothingBeforeStart) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,8 +1,8 @@
-#include "server/gateway/firewall.hpp"
+#include "net/firewall.hpp"
 
 #include <gtest/gtest.h>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 namespace {
 
 bool has(const std::string& text, const std::string& needle) {
@@ -44,4 +44,4 @@ TEST(Firewall, WithoutOrgsTheSetIsEmptyAndEverythingSixpnIsDropped) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,8 +1,8 @@
-#include "server/gateway/routing.hpp"
+#include "net/routing.hpp"
 
 #include <gtest/gtest.h>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 namespace {
 
 // Trimmed from real `ip -j -6 addr show dev gw0` / `ip -j -6 route show dev gw0` output.
@@ -55,4 +55,4 @@ TEST(Routing, NothingToDoWhenInSync) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,4 +1,4 @@
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 namespace {
 
@@ -261,4 +261,4 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
   pid_ = -1;
 }
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,4 +1,4 @@
-#include "server/gateway/wg_device.hpp"
+#include "net/wg_device.hpp"
 
 #include <net/if.h>
 
@@ -7,7 +7,7 @@
 #include <thread>
 #include <utility>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 namespace {
 
@@ -206,4 +206,4 @@ void WgDevice::close() {
   userspace_ = false;
 }
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,10 +1,10 @@
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -103,4 +103,4 @@ TEST(ChildProcess, GoingOutOfScopeStopsTheChild) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,8 +1,8 @@
-#include "server/gateway/wg_device.hpp"
+#include "net/wg_device.hpp"
 
 #include <gtest/gtest.h>
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 namespace {
 
 const std::string kA = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
@@ -78,4 +78,4 @@ TEST(WgDevice, PeerCommandsRemoveThenSetInBatches) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -11,9 +11,9 @@
 
 #include "core/address.hpp"
 #include "core/keys.hpp"
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 // A peer as the interface should have it: its key and its own /120, nothing wider.
 struct DesiredPeer {
@@ -80,4 +80,4 @@ class WgDevice {
   ChildProcess userspace_child_;
 };
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,11 +1,11 @@
-#include "server/gateway/firewall.hpp"
+#include "net/firewall.hpp"
 
 #include <cctype>
 
 #include "core/address.hpp"
-#include "server/gateway/command.hpp"
+#include "net/command.hpp"
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 std::string firewall_table_name(const std::string& interface) {
   std::string name = "sixpnd_";
@@ -76,4 +76,4 @@ void Firewall::remove() {
   run_checked({"nft", "delete", "table", "ip6", table_});
 }
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "core/keys.hpp"
-#include "server/gateway/firewall.hpp"
-#include "server/gateway/routing.hpp"
-#include "server/gateway/wg_device.hpp"
+#include "net/firewall.hpp"
+#include "net/routing.hpp"
+#include "net/wg_device.hpp"
 
-namespace sixpn::server::gateway {
+namespace sixpn::net {
 
 // "" when `name` is a usable interface name (wireguard-tools' rule: [a-zA-Z0-9_=+.-]{1,15}),
 // else why not, in one sentence.
@@ -93,4 +93,4 @@ class Gateway {
   std::thread worker_;
 };
 
-}  // namespace sixpn::server::gateway
+}  // namespace sixpn::net

@@ -1,0 +1,13 @@
+#pragma once
+// The gateway's view of the store: every org network and every WireGuard peer. The gateway
+// itself (net/) knows nothing of the store; the control plane feeds it through this.
+#include "net/gateway.hpp"
+#include "server/store/store.hpp"
+
+namespace sixpn::server {
+
+// Every org, not only those with peers: the isolation table must also let the machines of an
+// org without peers talk to each other through the gateway.
+net::DesiredState gateway_desired_state(store::Store& store);
+
+}  // namespace sixpn::server
