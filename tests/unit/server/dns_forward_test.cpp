@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <system_error>
 #include <thread>
 
 #include "core/dns/text.hpp"
@@ -40,11 +41,26 @@ Bytes query(const std::string& name, std::uint16_t id) {
 // What a fake upstream does with a query.
 enum class Mode { answer, truncate_udp, servfail, silent };
 
+// UDP and TCP on one free loopback port; the TCP port may be another program's already, so a
+// few ports are tried, as the server itself does.
+std::pair<Fd, Fd> bind_pair() {
+  for (int attempt = 0;; ++attempt) {
+    Fd udp = bind_udp(*w::parse_endpoint("127.0.0.1:0"));
+    try {
+      Fd tcp = listen_tcp(local_endpoint(udp.get()));
+      return {std::move(udp), std::move(tcp)};
+    } catch (const std::system_error&) {
+      if (attempt == 20) throw;
+    }
+  }
+}
+
 // A fake upstream on one loopback port, UDP and TCP: answers with `records` A records.
 struct Upstream {
-  Fd udp = bind_udp(*w::parse_endpoint("127.0.0.1:0"));
+  std::pair<Fd, Fd> sockets = bind_pair();
+  Fd& udp = sockets.first;
+  Fd& tcp = sockets.second;
   w::Endpoint at = local_endpoint(udp.get());
-  Fd tcp = listen_tcp(at);
   std::atomic<Mode> mode;
   int records;
   std::atomic<int> udp_seen{0}, tcp_seen{0};
