@@ -24,8 +24,9 @@ struct ServeOptions {
   std::string gateway_interface;  // "": no gateway, sixpnd leaves the system's network alone
   double gateway_resync_seconds = 30;
   std::string nearest;
-  std::vector<std::string> dns_listen;  // HOST:PORT[=ORG], see docs/dns.md
-  std::string dns_upstream;
+  std::vector<std::string> dns_listen;    // HOST:PORT[=ORG], see docs/dns.md
+  std::vector<std::string> dns_upstream;  // HOST[:PORT]…, "none"; empty: /etc/resolv.conf's
+  bool no_gateway_dns = false;            // no DNS on the gateway interface's prefix::3
 };
 int serve(const ServeOptions& options);
 

@@ -38,8 +38,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--dns-listen", serve.dns_listen,
                         "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "
                         "(repeatable)");
-  serve_cmd->add_option("--dns-upstream", serve.dns_upstream,
-                        "HOST[:PORT] to forward other DNS names to (else REFUSED)");
+  serve_cmd
+      ->add_option("--dns-upstream", serve.dns_upstream,
+                   "HOST[:PORT] to forward names outside .internal to, tried in turn (repeatable, "
+                   "or comma-separated); default: the nameservers of /etc/resolv.conf; \"none\": "
+                   "REFUSED")
+      ->delimiter(',');
+  serve_cmd->add_flag("--no-gateway-dns", serve.no_gateway_dns,
+                      "Do not answer DNS on port 53 of the gateway interface (every org's "
+                      "prefix::3), for operators who run their own server there");
 
   auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
   srv::OrgCreateOptions org;

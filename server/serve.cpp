@@ -93,7 +93,14 @@ int serve(const ServeOptions& options) {
   }
   auto catalog = make_catalog(seed, options.nearest, problem);
   if (!catalog) return error(kExitUsage, problem);
-  auto dns_options = dns::parse_dns_flags({options.dns_listen, options.dns_upstream}, problem);
+  dns::DnsFlags dns_flags;
+  dns_flags.listen = options.dns_listen;
+  dns_flags.upstream = options.dns_upstream;
+  dns_flags.gateway_interface = options.gateway_interface;
+  dns_flags.no_gateway_dns = options.no_gateway_dns;
+  auto dns_options = dns::parse_dns_flags(dns_flags, problem, [](const std::string& line) {
+    std::fprintf(stderr, "sixpnd: %s\n", line.c_str());
+  });
   if (!dns_options) return error(kExitUsage, problem);
 
   // Signals are taken by one thread with sigwait; blocking them first means every thread
@@ -125,7 +132,12 @@ int serve(const ServeOptions& options) {
       try {
         dns_service.emplace(std::move(*dns_options), store);
       } catch (const std::system_error& e) {
-        return error(kExitFailure, std::string("--dns-listen: ") + e.what());
+        error(kExitFailure, std::string("DNS listener ") + e.what());
+        if (!options.gateway_interface.empty() && !options.no_gateway_dns) {
+          std::fprintf(stderr, "hint: --no-gateway-dns leaves port 53 of %s to another server\n",
+                       options.gateway_interface.c_str());
+        }
+        return kExitFailure;
       }
     }
 

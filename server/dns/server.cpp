@@ -1,5 +1,6 @@
 #include "server/dns/server.hpp"
 
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,11 +11,11 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
 
+#include "server/dns/forward.hpp"
 #include "server/dns/resolver.hpp"
 #include "server/dns/socket.hpp"
 
@@ -42,6 +43,7 @@ struct DnsServer::Impl {
     ListenSpec spec;
     w::Endpoint bound;
     Fd udp, tcp;
+    unsigned device_index = 0;  // of spec.device when bound
   };
   struct Connection {
     Fd fd;
@@ -53,26 +55,15 @@ struct DnsServer::Impl {
     std::size_t forwards = 0;
     bool eof = false;
   };
-  // Where the upstream's answer goes: back out of a UDP listener, or onto a TCP connection.
-  struct Forward {
-    Fd fd;
-    std::uint16_t id = 0;
-    w::Message query;
-    Clock::time_point deadline;
-    std::size_t listener = 0;
-    std::optional<w::Endpoint> udp_client;
-    std::uint64_t connection = 0;
-  };
-
   ServerOptions options;
   SnapshotSource snapshot;
   std::vector<Listener> listeners;
   std::map<std::uint64_t, Connection> connections;
-  std::map<std::uint64_t, Forward> forwards;
+  std::optional<Forwarder> forwarder;
+  Clock::time_point next_device_check;
   std::uint64_t next_key = 1;
   Fd wake;
   std::thread thread;
-  std::mt19937 random{std::random_device{}()};
   std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(w::kMaxMessage);
 
   void log(const std::string& line) const {
@@ -80,7 +71,7 @@ struct DnsServer::Impl {
   }
 
   QueryContext context(std::size_t listener, std::optional<core::Ipv6> source, Transport t) const {
-    return QueryContext{source, listeners[listener].spec.org, t, options.upstream.has_value()};
+    return QueryContext{source, listeners[listener].spec.org, t, !options.upstreams.empty()};
   }
 
   void bind_all() {
@@ -89,16 +80,39 @@ struct DnsServer::Impl {
       // Port 0 asks for any free port; TCP must then get the port UDP got, which another
       // program may hold already: try a few times.
       for (int attempt = 0;; ++attempt) {
-        l.udp = bind_udp(spec.endpoint);
+        l.udp = bind_udp(spec.endpoint, spec.device);
         l.bound = local_endpoint(l.udp.get());
         try {
-          l.tcp = listen_tcp(l.bound);
+          l.tcp = listen_tcp(l.bound, 128, spec.device);
           break;
         } catch (const std::system_error& e) {
           if (spec.endpoint.port() != 0 || attempt == 20) throw;
         }
       }
+      if (!spec.device.empty()) l.device_index = if_nametoindex(spec.device.c_str());
       listeners.push_back(std::move(l));
+    }
+  }
+
+  // SO_BINDTODEVICE holds an interface index: once the gateway interface is deleted and made
+  // again (the gateway brings it back), the old sockets hear nothing, so bind new ones.
+  void follow_devices(Clock::time_point now) {
+    if (now < next_device_check) return;
+    next_device_check = now + std::chrono::seconds(1);
+    for (auto& l : listeners) {
+      if (l.spec.device.empty()) continue;
+      unsigned index = if_nametoindex(l.spec.device.c_str());
+      if (index == 0 || index == l.device_index) continue;
+      l.device_index = index;  // one try per incarnation of the interface, one log line
+      try {
+        Fd udp = bind_udp(l.bound, l.spec.device);
+        Fd tcp = listen_tcp(l.bound, 128, l.spec.device);
+        l.udp = std::move(udp);
+        l.tcp = std::move(tcp);
+        log("dns: " + l.spec.device + " is back; serving udp+tcp on " + l.bound.str() + " of it");
+      } catch (const std::system_error& e) {
+        log(std::string("dns: cannot listen on ") + l.spec.device + " again: " + e.what());
+      }
     }
   }
 
@@ -114,7 +128,7 @@ struct DnsServer::Impl {
     c.out.insert(c.out.end(), b.begin(), b.end());
   }
 
-  void deliver(const Forward& f, const std::vector<std::uint8_t>& reply) {
+  void deliver(const ForwardTarget& f, const std::vector<std::uint8_t>& reply) {
     if (f.udp_client) {
       send_udp(f.listener, *f.udp_client, reply);
     } else if (auto it = connections.find(f.connection); it != connections.end()) {
@@ -122,24 +136,11 @@ struct DnsServer::Impl {
     }
   }
 
-  void start_forward(Forward f, std::span<const std::uint8_t> wire) {
-    auto fail = [&] { deliver(f, error_reply(f.query, w::rcode::SERVFAIL, true)); };
-    if (forwards.size() >= options.max_pending_forwards) return fail();
-    try {
-      f.fd = connect_udp(*options.upstream);
-    } catch (const std::system_error& e) {
-      log(std::string("dns: cannot reach upstream: ") + e.what());
-      return fail();
-    }
-    // A fresh random id and source port per query, so an off-path forger has to guess both.
-    f.id = static_cast<std::uint16_t>(random());
-    std::vector<std::uint8_t> out(wire.begin(), wire.end());
-    out[0] = static_cast<std::uint8_t>(f.id >> 8);
-    out[1] = static_cast<std::uint8_t>(f.id);
-    if (::send(f.fd.get(), out.data(), out.size(), MSG_DONTWAIT) < 0) return fail();
-    f.deadline = Clock::now() + options.upstream_timeout;
-    if (!f.udp_client) connections[f.connection].forwards++;
-    forwards.emplace(next_key++, std::move(f));
+  // The forwarder's answer, or its SERVFAIL: the connection it was for may close once drained.
+  void deliver_forwarded(const ForwardTarget& f, const std::vector<std::uint8_t>& reply) {
+    deliver(f, reply);
+    if (f.udp_client) return;
+    if (auto it = connections.find(f.connection); it != connections.end()) it->second.forwards--;
   }
 
   // One query from either transport.
@@ -148,49 +149,12 @@ struct DnsServer::Impl {
               std::uint64_t connection) {
     Outcome out = resolve(wire, snap, ctx);
     if (out.action == Outcome::Action::drop) return;
-    Forward f;
-    f.listener = listener;
-    f.udp_client = udp_client;
-    f.connection = connection;
+    ForwardTarget f{listener, udp_client, connection};
     if (out.action == Outcome::Action::forward) {
-      f.query = std::move(out.query);
-      return start_forward(std::move(f), wire);
+      if (!udp_client) connections[connection].forwards++;
+      return forwarder->start(std::move(f), out.query, wire, ctx.transport);
     }
     deliver(f, out.reply);
-  }
-
-  void on_upstream(std::uint64_t key) {
-    auto it = forwards.find(key);
-    if (it == forwards.end()) return;
-    Forward& f = it->second;
-    for (;;) {
-      ssize_t n = ::recv(f.fd.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (n < 0) return;  // nothing (more) yet; the deadline still holds
-      std::span<const std::uint8_t> wire(buffer.data(), static_cast<std::size_t>(n));
-      auto decoded = w::decode(wire);
-      // Only our query's answer counts: same id, a response, the same question.
-      if (!decoded.message || !decoded.message->header.qr || decoded.message->header.id != f.id ||
-          decoded.message->questions.size() != 1 ||
-          !decoded.message->questions[0].name.equals(f.query.questions[0].name) ||
-          decoded.message->questions[0].qtype != f.query.questions[0].qtype) {
-        continue;
-      }
-      w::Message reply = std::move(*decoded.message);
-      reply.header.id = f.query.header.id;
-      const auto limit = reply_limit(f.query, f.udp_client ? Transport::udp : Transport::tcp);
-      deliver(f, w::encode(reply, limit));
-      finish_forward(it);
-      return;
-    }
-  }
-
-  void finish_forward(std::map<std::uint64_t, Forward>::iterator it) {
-    if (!it->second.udp_client) {
-      if (auto c = connections.find(it->second.connection); c != connections.end()) {
-        c->second.forwards--;
-      }
-    }
-    forwards.erase(it);
   }
 
   void on_udp(std::size_t listener, const Snapshot& snap) {
@@ -270,14 +234,8 @@ struct DnsServer::Impl {
   }
 
   void expire(Clock::time_point now) {
-    for (auto it = forwards.begin(); it != forwards.end();) {
-      auto next = std::next(it);
-      if (now >= it->second.deadline) {
-        deliver(it->second, error_reply(it->second.query, w::rcode::SERVFAIL, true));
-        finish_forward(it);
-      }
-      it = next;
-    }
+    forwarder->expire(now);
+    follow_devices(now);
     std::erase_if(connections, [&](const auto& kv) {
       const Connection& c = kv.second;
       bool drained = c.out.empty() && c.forwards == 0;
@@ -286,8 +244,7 @@ struct DnsServer::Impl {
   }
 
   int poll_timeout_ms(Clock::time_point now) const {
-    auto soonest = now + std::chrono::seconds(1);
-    for (const auto& [key, f] : forwards) soonest = std::min(soonest, f.deadline);
+    auto soonest = forwarder->next_deadline(now + std::chrono::seconds(1));
     for (const auto& [key, c] : connections) {
       soonest = std::min(soonest, c.last + options.tcp_idle_timeout);
     }
@@ -299,6 +256,7 @@ struct DnsServer::Impl {
     enum class Kind { wake, udp, accept, connection, upstream };
     std::vector<pollfd> fds;
     std::vector<std::pair<Kind, std::uint64_t>> what;
+    std::vector<Forwarder::Watch> watches;
     for (;;) {
       fds.clear();
       what.clear();
@@ -318,7 +276,9 @@ struct DnsServer::Impl {
         if (events == 0) continue;  // only waiting for an upstream; a hang-up would spin poll
         add(c.fd.get(), events, Kind::connection, key);
       }
-      for (const auto& [key, f] : forwards) add(f.fd.get(), POLLIN, Kind::upstream, key);
+      watches.clear();
+      forwarder->watches(watches);
+      for (const auto& u : watches) add(u.fd, u.events, Kind::upstream, u.key);
 
       int ready = ::poll(fds.data(), fds.size(), poll_timeout_ms(Clock::now()));
       if (ready < 0 && errno != EINTR) {
@@ -339,7 +299,7 @@ struct DnsServer::Impl {
             on_accept(key);
             break;
           case Kind::upstream:
-            on_upstream(key);
+            forwarder->on_ready(key);
             break;
           case Kind::connection: {
             auto it = connections.find(key);
@@ -359,6 +319,12 @@ DnsServer::DnsServer(ServerOptions options, SnapshotSource snapshot)
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->snapshot = std::move(snapshot);
+  const auto& o = impl_->options;
+  impl_->forwarder.emplace(
+      ForwardOptions{o.upstreams, o.upstream_timeout, o.max_pending_forwards, o.log},
+      [impl = impl_.get()](const ForwardTarget& f, const std::vector<std::uint8_t>& reply) {
+        impl->deliver_forwarded(f, reply);
+      });
 }
 
 DnsServer::~DnsServer() {
@@ -372,6 +338,7 @@ void DnsServer::start() {
   auto snap = impl_->snapshot();
   for (const auto& l : impl_->listeners) {
     std::string line = "dns: serving udp+tcp on " + l.bound.str();
+    if (!l.spec.device.empty()) line += " of interface " + l.spec.device;
     if (l.spec.org) {
       line += " for org " + *l.spec.org;
       bool known = std::any_of(snap->by_network.begin(), snap->by_network.end(),
@@ -390,8 +357,8 @@ void DnsServer::stop() {
     // An eventfd write fails only when the counter would overflow: it is set already.
   }
   impl_->thread.join();
+  impl_->forwarder->clear();
   impl_->connections.clear();
-  impl_->forwards.clear();
   impl_->listeners.clear();
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The DNS server's network side: UDP and TCP listeners (RFC 1035, RFC 7766: 2-byte length
 // prefix, several queries per connection, idle timeout, a bounded number of connections),
-// forwarding of names outside .internal/.flycast to one upstream over UDP, all on one thread
-// around poll(). The answers themselves come from resolver.hpp.
+// forwarding of names outside .internal/.flycast (forward.hpp), all on one thread around
+// poll(). The answers themselves come from resolver.hpp.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -21,14 +21,15 @@ namespace sixpn::server::dns {
 struct ListenSpec {
   core::dns::Endpoint endpoint;
   std::optional<std::string> org;
+  std::string device;  // set: only traffic that arrived on this interface (the gateway's)
 };
 // nullopt and `problem` set (one sentence) when the text is not of that form.
 std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& problem);
 
 struct ServerOptions {
   std::vector<ListenSpec> listen;
-  std::optional<core::dns::Endpoint> upstream;  // none: other names are REFUSED
-  std::chrono::milliseconds upstream_timeout{2000};
+  std::vector<core::dns::Endpoint> upstreams;        // none: other names are REFUSED
+  std::chrono::milliseconds upstream_timeout{2000};  // per upstream asked
   std::chrono::milliseconds tcp_idle_timeout{10000};
   std::size_t max_tcp_connections = 256;
   std::size_t max_pending_forwards = 1024;

@@ -1,6 +1,8 @@
 #pragma once
 // The DNS server as `sixpnd serve` runs it: flags checked before anything starts, then a
 // snapshot feed kept fresh by the store's change notifications, and the listeners.
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,11 +19,27 @@ namespace sixpn::server::dns {
 
 struct DnsFlags {
   std::vector<std::string> listen;  // --dns-listen HOST:PORT[=ORG], repeatable
-  std::string upstream;             // --dns-upstream HOST[:PORT] (port 53 when left out)
+  // --dns-upstream HOST[:PORT] (port 53 when left out), repeatable; "none": other names are
+  // REFUSED; not given: the nameservers of `resolv_conf`.
+  std::vector<std::string> upstream;
+  std::string gateway_interface;  // "": no gateway
+  bool no_gateway_dns = false;    // --no-gateway-dns: no listener on the gateway interface
+  std::string resolv_conf = "/etc/resolv.conf";
 };
 
-// nullopt and `problem` set (one sentence) when a flag is malformed.
-std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string& problem);
+// The port every org's prefix::3 answers on.
+inline constexpr std::uint16_t kDnsPort = 53;
+
+// The listener the gateway brings: [::]:53 of the gateway interface only, so it answers on
+// every org's prefix::3 there (orgs made later included) and never on the host's own addresses.
+// The org comes from the querier's 6PN address, as for any unpinned listener.
+ListenSpec gateway_listener(const std::string& interface);
+
+// nullopt and `problem` set (one sentence) when a flag is malformed or names sixpnd's own
+// listener as its upstream. What it chose on its own (resolv.conf servers used or skipped) is
+// said through `log`.
+std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string& problem,
+                                             const std::function<void(const std::string&)>& log);
 
 class DnsService {
  public:

@@ -49,7 +49,7 @@ struct OrgZone {
   std::vector<AppInfo> apps;          // apps of this org, plus apps exposed to it via Flycast
   std::vector<MachineInfo> machines;  // every machine of the org's apps, any state
   std::vector<PeerInfo> peers;
-  // The TXT values of _apps, _peer and _instances (nullopt: an empty list), made once per
+  // The TXT values of _apps, _peer and _instances ("" for an empty list), made once per
   // snapshot by precompute_lists() in zone.hpp instead of on every query: _instances sorts and
   // formats every started machine. When absent, a lookup makes them on the spot.
   struct Lists {

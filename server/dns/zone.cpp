@@ -39,10 +39,10 @@ NameData addresses(const Machines& machines) {
   return d;
 }
 
-// A comma-separated list; the name exists even when the list is empty (it then has no TXT).
+// A comma-separated list, always one TXT record: clients written for Fly read an empty string
+// as "none" and fail on an answer with no record at all.
 NameData txt_list(const std::vector<std::string>& items, std::string_view separator = ",") {
   NameData d{true, {}, std::nullopt};
-  if (items.empty()) return d;
   std::string joined;
   for (const auto& item : items) {
     if (!joined.empty()) joined += separator;

@@ -184,15 +184,17 @@ tunnel_up() {
 }
 
 # start_sixpnd [extra serve flags…] — sixpnd in the gateway namespace, API and WireGuard
-# endpoint on the underlay, gateway interface $GW_IF, DNS on port 53 of every address (the
-# server tells orgs apart by the querier's 6PN address); returns once the API answers. Its PID is
+# endpoint on the underlay, gateway interface $GW_IF; no DNS flag: the gateway answers DNS on
+# every org's prefix::3 by default (the server tells orgs apart by the querier's 6PN address),
+# and forwards other names to the gateway namespace's resolv.conf nameservers (the host's file
+# here, only read); returns once the API answers. Its PID is
 # kept in a file, so a case (a subshell) can stop and start it and the EXIT trap still finds it.
 start_sixpnd() {
   # Straight through ip netns exec (which execs), so the PID is sixpnd's and SIGTERM reaches it.
   ip netns exec "$(ns gateway)" "$SIXPND_BIN" serve --db "$DB" \
     --listen "$UNDERLAY_GW:$API_PORT" \
     --gateway-endpoint "$UNDERLAY_GW:$WG_PORT" --gateway-interface "$GW_IF" \
-    --dns-listen "[::]:53" "$@" >>"$WORK/sixpnd.log" 2>&1 &
+    "$@" >>"$WORK/sixpnd.log" 2>&1 &
   local pid=$! i
   echo "$pid" >"$WORK/sixpnd.pid"
   for i in $(seq 1 100); do

@@ -59,6 +59,11 @@ test_sixpnd_creates_its_interface_and_removes_it_at_stop() {
   assert_contains "$(inside gateway ip -6 route show dev "$GW_IF")" "$PREFIX_A::/48" "routes"
   inside gateway nft list table ip6 "sixpnd_$GW_IF" >/dev/null || fail "no isolation table"
   assert_eq 1 "$(inside gateway cat /proc/sys/net/ipv6/conf/all/forwarding)" "forwarding"
+  # DNS without any DNS flag: UDP and TCP port 53 of the gateway interface, nothing else.
+  local sockets
+  sockets=$(inside gateway ss -Hlnut 'sport = :53' | awk '{print $1, $5}')
+  assert_eq "udp tcp" "$(awk '{print $1}' <<<"$sockets" | paste -sd' ')" "port 53 sockets"
+  assert_eq 2 "$(grep -c "%$GW_IF:53\$" <<<"$sockets")" "port 53 sockets bound to $GW_IF: $sockets"
   stop_sixpnd || fail "sixpnd did not stop"
   inside gateway ip link show dev "$GW_IF" >/dev/null 2>&1 && fail "interface left behind"
   inside gateway nft list table ip6 "sixpnd_$GW_IF" >/dev/null 2>&1 && fail "table left behind"
@@ -306,6 +311,10 @@ test_gateway_puts_back_what_is_changed_by_hand() {
   reconnect laptop-b "$B_IF" "$PREFIX_B"
   run_in laptop-b ping -6 -c 1 -W 3 "$PREFIX_B::3"
   assert_rc 0
+  # The DNS listener follows the interface it is bound to into its new incarnation.
+  wait_until 5 dig_in laptop-b +short _apps.internal TXT || fail "no DNS on the new interface"
+  run_dig laptop-b +short _apps.internal TXT
+  assert_eq '"web-b"' "$OUT" "_apps.internal TXT after the interface came back"
 }
 
 run_cases \

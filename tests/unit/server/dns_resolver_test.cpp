@@ -150,7 +150,64 @@ TEST(DnsResolver, VmsTxtListsIdAndRegionOfStartedMachines) {
 TEST(DnsResolver, RegionsTxtListsRegionsWithStartedMachines) {
   EXPECT_EQ(txt_of(ask("regions.web.internal", w::type::TXT)), "ams,fra,iad");
   EXPECT_EQ(txt_of(ask("regions.db.internal", w::type::TXT)), "lhr");
-  expect_nodata(ask("regions.empty.internal", w::type::TXT));
+}
+
+// Exactly one TXT record holding one string; that string is what clients split on commas.
+void expect_one_txt(const w::Message& r, const std::vector<std::string>& strings,
+                    const std::string& what) {
+  EXPECT_EQ(r.header.rcode, w::rcode::NOERROR) << what;
+  EXPECT_TRUE(r.header.aa) << what;
+  ASSERT_EQ(r.answers.size(), 1u) << what;
+  EXPECT_EQ(r.answers[0].type, w::type::TXT) << what;
+  EXPECT_EQ(r.answers[0].ttl, kTtl) << what;
+  EXPECT_EQ(std::get<w::Txt>(r.answers[0].data), strings) << what;
+  EXPECT_TRUE(r.authority.empty()) << what;
+}
+
+// Clients written for Fly read "" as "none"; an answer without a record makes them fail.
+TEST(DnsResolver, EmptyListsAnswerOneEmptyTxtRecord) {
+  auto snap = fixture();
+  OrgZone bare;
+  bare.slug = "bare";
+  bare.network_id = 0x77;
+  snap.by_network[bare.network_id] = bare;
+  for (bool precomputed : {false, true}) {
+    auto s = snap;
+    if (precomputed) precompute_lists(s);
+    const std::string how = precomputed ? " (precomputed)" : " (per query)";
+    for (const char* name : {"_apps.internal", "_peer.internal", "_instances.internal"}) {
+      expect_one_txt(ask(name, w::type::TXT, pinned("bare"), s), {""}, name + how);
+      expect_one_txt(ask(name, w::type::ANY, pinned("bare"), s), {""}, name + how + " ANY");
+    }
+    // An app with no started machine: its lists are empty, its addresses NODATA.
+    expect_one_txt(ask("regions.empty.internal", w::type::TXT, pinned(), s), {""}, "regions" + how);
+    expect_one_txt(ask("vms.empty.internal", w::type::TXT, pinned(), s), {""}, "vms" + how);
+    expect_nodata(ask("empty.internal", w::type::AAAA, pinned(), s));
+    expect_nodata(ask("regions.empty.internal", w::type::AAAA, pinned(), s));
+    // No app: no name.
+    expect_nxdomain(ask("regions.nosuch.internal", w::type::TXT, pinned(), s));
+    expect_nxdomain(ask("vms.nosuch.internal", w::type::TXT, pinned(), s));
+  }
+}
+
+TEST(DnsResolver, ListsAreOneStringUpTo255BytesThenOneRecordOfSeveral) {
+  auto snap = fixture();
+  auto& acme = snap.by_network[testing::kAcme];
+  acme.apps.clear();
+  std::string expected;
+  // 51 names of 4 characters and 50 commas: 254 bytes, then 259 with one more.
+  for (int i = 0; i < 52; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "a%03d", i);
+    acme.apps.push_back(AppInfo{name, {}, true});
+    if (i < 51) expected += (expected.empty() ? "" : ",") + std::string(name);
+  }
+  auto fits = snap;
+  fits.by_network[testing::kAcme].apps.pop_back();
+  expect_one_txt(ask("_apps.internal", w::type::TXT, pinned(), fits), {expected}, "254 bytes");
+  const std::string longer = expected + ",a051";
+  expect_one_txt(ask("_apps.internal", w::type::TXT, pinned(), snap),
+                 {longer.substr(0, 255), longer.substr(255)}, "259 bytes");
 }
 
 TEST(DnsResolver, AppsTxtListsTheOrgsOwnApps) {
@@ -180,7 +237,7 @@ TEST(DnsResolver, InstancesTxtListsEveryStartedMachineOfTheOrg) {
 }
 
 // The lists are made once per published snapshot; they must read exactly as the ones a lookup
-// makes on the spot, empty lists (no TXT) included.
+// makes on the spot, empty lists ("") included.
 TEST(DnsResolver, PrecomputedListsMatchTheOnesMadePerQuery) {
   auto plain = fixture();
   plain.by_network[testing::kAcme].peers.clear();  // an empty _peer list as well
@@ -195,7 +252,7 @@ TEST(DnsResolver, PrecomputedListsMatchTheOnesMadePerQuery) {
       EXPECT_EQ(got.txt, expected.txt) << name;
     }
   }
-  EXPECT_FALSE(listed.by_network.at(testing::kAcme).lists->peers.has_value());
+  EXPECT_EQ(listed.by_network.at(testing::kAcme).lists->peers, std::optional<std::string>(""));
   EXPECT_NE(listed.by_network.at(testing::kAcme).lists->instances->find("instance=1781e0ec2d9e89,app=web"),
             std::string::npos);
 }

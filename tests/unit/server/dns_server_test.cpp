@@ -253,7 +253,7 @@ TEST(DnsServer, StopReleasesThePorts) {
 TEST(DnsServer, RefusesToStartOnAPortInUse) {
   Running r;
   ServerOptions options;
-  options.listen = {ListenSpec{r.at, std::string("acme")}};
+  options.listen = {ListenSpec{r.at, std::string("acme"), {}}};
   DnsServer second(options, [&] { return r.feed.current(); });
   EXPECT_THROW(second.start(), std::system_error);
 }
@@ -292,7 +292,7 @@ struct FakeUpstream {
 TEST(DnsServer, ForwardsOtherNamesToTheUpstreamAndRestoresTheId) {
   FakeUpstream up;
   ServerOptions options;
-  options.upstream = local_endpoint(up.fd.get());
+  options.upstreams = {local_endpoint(up.fd.get())};
   Running r("127.0.0.1:0=acme", options);
   auto reply = udp_ask(r.at, query("www.example.test", w::type::A, 0x4242));
   ASSERT_TRUE(reply);
@@ -317,7 +317,7 @@ TEST(DnsServer, SilentUpstreamGivesServfailAfterTheTimeout) {
   FakeUpstream up;
   up.silent = true;
   ServerOptions options;
-  options.upstream = local_endpoint(up.fd.get());
+  options.upstreams = {local_endpoint(up.fd.get())};
   options.upstream_timeout = 300ms;
   Running r("127.0.0.1:0=acme", options);
   auto started = std::chrono::steady_clock::now();
