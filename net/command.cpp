@@ -12,6 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "net/fd.hpp"
+
 extern char** environ;
 
 namespace sixpn::net {
@@ -19,25 +21,6 @@ namespace sixpn::net {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 struct Pipe {
   Fd read;
@@ -136,6 +119,14 @@ class SigpipeGuard {
 };
 
 }  // namespace
+
+pid_t spawn_with_stdio(const Argv& argv, int in, int out, int err) {
+  return spawn(argv, in, out, err);
+}
+
+int wait_exit_code(pid_t pid) {
+  return wait_for(pid);
+}
 
 std::string describe(const Argv& argv) {
   std::string out;

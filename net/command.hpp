@@ -39,6 +39,13 @@ CommandResult run_command(const Argv& argv, const CommandOptions& options = {});
 // As run_command, but a non-zero exit is a CommandError quoting the command's stderr.
 std::string run_checked(const Argv& argv, const CommandOptions& options = {});
 
+// Starts argv with `in`, `out` and `err` as its descriptors 0, 1 and 2 (-1 keeps ours) and
+// none of ours beyond them, for a caller that reads the child's output itself. Throws
+// CommandError when it cannot be started.
+pid_t spawn_with_stdio(const Argv& argv, int in, int out, int err);
+// Waits for such a child; its exit code as in CommandResult (128 + signal when killed).
+int wait_exit_code(pid_t pid);
+
 // "ip -6 route replace …" for messages; arguments with spaces are quoted.
 std::string describe(const Argv& argv);
 

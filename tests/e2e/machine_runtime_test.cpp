@@ -5,6 +5,7 @@
 // busybox-static come from scripts/install-deps.sh.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -12,7 +13,9 @@
 #include <gtest/gtest.h>
 
 #include "host/bundle.hpp"
+#include "host/machine_log.hpp"
 #include "host/machine_net.hpp"
+#include "host/shim.hpp"
 #include "net/command.hpp"
 
 namespace sixpn::host {
@@ -79,8 +82,8 @@ class MachineRuntime : public ::testing::Test {
 
   std::string runc_root() const { return (work_ / "runc").string(); }
 
-  // Writes the bundle and runs the machine to completion; its stdout and stderr.
-  std::string run_machine(const std::string& script) {
+  // Writes the machine's bundle for `script`; the bundle's path.
+  fs::path write_bundle(const std::string& script) {
     spec_.cmd = {"/bin/sh", "-c", script};
     const fs::path bundle = work_ / "bundle";
     BundleLayout layout{bundle.string(), "/var/run/netns/" + link_.netns, {}};
@@ -90,12 +93,19 @@ class MachineRuntime : public ::testing::Test {
     EXPECT_EQ(spec_problem(spec_), "");
     auto files = plan_bundle(spec_, layout);
     fs::create_directories(bundle / "etc");
-    for (const auto& dir : files.rootfs_dirs)
+    for (const auto& dir : files.rootfs_dirs) {
       fs::create_directories(bundle / "rootfs" / dir.substr(1));
+    }
     write_file(bundle / "config.json", files.config_json);
     write_file(bundle / "etc/hosts", files.hosts);
     write_file(bundle / "etc/resolv.conf", files.resolv_conf);
     write_file(bundle / "etc/hostname", files.hostname);
+    return bundle;
+  }
+
+  // Runs the machine to completion with runc directly; its stdout and stderr.
+  std::string run_machine(const std::string& script) {
+    auto bundle = write_bundle(script);
     started_ = true;
     net::CommandOptions options;
     options.timeout = std::chrono::seconds(30);
@@ -145,6 +155,31 @@ TEST_F(MachineRuntime, BusyboxRootfsImageReplacesTheHostsFiles) {
   auto out = run_machine(
       "ls /usr/bin/python3 2>/dev/null || echo no host python; hostname; cat /etc/resolv.conf");
   EXPECT_EQ(out, "no host python\n" + spec_.id + "\nnameserver fdaa::3\n");
+}
+
+TEST_F(MachineRuntime, ShimKeepsStampedLogRecordsAndTheExitCode) {
+  ShimOptions options{runc_root(),
+                      write_bundle("echo to stdout; echo to stderr >&2; exit 3").string(), spec_.id,
+                      (work_ / "machine.log").string(), (work_ / "exit").string()};
+  started_ = true;
+  EXPECT_EQ(read_exit_code(options.exit_path), std::nullopt);
+  EXPECT_EQ(run_shim(options), 3);
+  EXPECT_EQ(read_exit_code(options.exit_path), 3);
+  std::ifstream log(options.log_path);
+  std::vector<LogRecord> records;
+  for (std::string line; std::getline(log, line);) {
+    auto record = parse_log_record(line);
+    ASSERT_TRUE(record) << line;
+    records.push_back(*record);
+  }
+  ASSERT_EQ(records.size(), 2u);
+  // The two pipes are read as data arrives, so their order is not promised; each line is.
+  std::sort(records.begin(), records.end(),
+            [](const LogRecord& a, const LogRecord& b) { return a.text < b.text; });
+  EXPECT_EQ(records[0].stream, Stream::Stderr);
+  EXPECT_EQ(records[0].text, "to stderr");
+  EXPECT_EQ(records[1].stream, Stream::Stdout);
+  EXPECT_EQ(records[1].text, "to stdout");
 }
 
 }  // namespace
