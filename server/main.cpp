@@ -53,7 +53,25 @@ int main(int argc, char** argv) {
   auto* token_create = tokens->add_subcommand("create", "Create a token; prints it on stdout");
   token_create->add_option("--org", token.orgs, "Org the token may act on (repeatable)")
       ->required();
+  token_create->add_option("--name", token.name, "A name to tell the token apart by");
+  token_create
+      ->add_option("--expires", token.expires,
+                   "Expire after a duration (90m, 12h, 30d) or at an RFC 3339 time")
+      ->type_name("WHEN");
   token_create->add_option("--db", token.db, "SQLite database file")->capture_default_str();
+
+  srv::TokenListOptions token_list;
+  auto* token_list_cmd =
+      tokens->add_subcommand("list", "List tokens: id, name, orgs, created, expires, last used");
+  token_list_cmd->add_flag("--json", token_list.json, "Print a JSON array");
+  token_list_cmd->add_option("--db", token_list.db, "SQLite database file")->capture_default_str();
+
+  srv::TokenRevokeOptions token_revoke;
+  auto* token_revoke_cmd =
+      tokens->add_subcommand("revoke", "Revoke a token: its next request gets 401");
+  token_revoke_cmd->add_option("id", token_revoke.id, "Token id (from tokens list)")->required();
+  token_revoke_cmd->add_option("--db", token_revoke.db, "SQLite database file")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -63,5 +81,7 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return srv::serve(serve);
   if (*org_create) return srv::create_org(org);
   if (*token_create) return srv::create_token(token);
+  if (*token_list_cmd) return srv::list_tokens(token_list);
+  if (*token_revoke_cmd) return srv::revoke_token(token_revoke);
   return srv::kExitUsage;
 }
