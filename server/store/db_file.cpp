@@ -62,6 +62,13 @@ std::string secure_database_file(const std::string& path) {
     return "";
   }
   if (errno != EEXIST) return "";  // SQLite reports it (a missing directory, no permission)
+  struct stat target {};
+  if (::stat(path.c_str(), &target) != 0) {
+    // A symbolic link to nothing: SQLite would create its target with the default 0644.
+    refuse("refusing to create the database through " + path +
+           ", a symbolic link to a file that does not exist; create the target first or " +
+           "point --db at it");
+  }
 
   mode_t was = 0;
   for (const auto& f : files) {

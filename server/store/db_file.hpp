@@ -6,7 +6,8 @@
 // - in a world-writable directory with the sticky bit (/tmp), the database and its -wal and
 //   -shm files, where they exist, must be this user's own regular files, not planted ones;
 // - a missing database is created empty with mode 0600 and O_EXCL, so it is never 0644 for a
-//   moment; SQLite then gives the -wal and -shm files the main file's mode;
+//   moment; SQLite then gives the -wal and -shm files the main file's mode; a symbolic link to
+//   nothing is refused (SQLite would create its target 0644);
 // - an existing database (or -wal, -shm) that group or others may access is set to 0600.
 #include <string>
 

@@ -39,6 +39,21 @@ test_operator_commands_create_the_database_0600_too() {
   done
 }
 
+test_a_symlink_to_a_missing_database_is_refused_not_followed_to_a_0644_file() {
+  own_dir dangling
+  ln -s "$WORK/dangling/target.db" "$DB"
+  run "$SIXPND_BIN" orgs create acme --db "$DB"
+  assert_rc 1
+  assert_eq "Error: refusing to create the database through $DB, a symbolic link to a file that does not exist; create the target first or point --db at it" "$ERR"
+  [ ! -e "$WORK/dangling/target.db" ] || fail "the link's target was created"
+  # A link to an existing database is fine, and the target is what gets checked.
+  "$SIXPND_BIN" orgs create acme --db "$WORK/dangling/target.db" 2>/dev/null || fail "create target"
+  chmod 0644 "$WORK/dangling/target.db"
+  run "$SIXPND_BIN" tokens list --db "$DB"
+  assert_rc 0
+  assert_eq 600 "$(stat -c %a "$WORK/dangling/target.db")" "mode of the link's target"
+}
+
 test_an_existing_0644_database_is_tightened_with_exactly_one_warning() {
   own_dir loose
   run "$SIXPND_BIN" orgs create acme --db "$DB"
