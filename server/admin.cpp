@@ -1,4 +1,5 @@
 // The operator's subcommands: `sixpnd orgs create` and `sixpnd tokens create|list|revoke`.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
