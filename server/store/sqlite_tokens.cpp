@@ -84,6 +84,7 @@ TokenRecord SqliteStore::create_token(const Sha256& token_hash, const NewToken& 
 std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
   const std::time_t now = std::time(nullptr);
   const std::string now_text = rfc3339(now);
+  const std::string cutoff = rfc3339(now - kLastUsedResolution);
   bool stale = false;
   auto principal = read([&](Connection& c) -> std::optional<Principal> {
     // The lookup is by the token's SHA-256, so its timing says nothing about the token; the
@@ -104,7 +105,7 @@ std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
     p.token_name = q.text_at(2);
     p.created_at = q.text_at(3);
     p.expires_at = optional_text(q, 4);
-    stale = q.null_at(5) || q.text_at(5) <= rfc3339(now - kLastUsedResolution);
+    stale = q.null_at(5) || q.text_at(5) <= cutoff;
     Statement orgs(c, std::string("SELECT ") + kOrgColumns +
                           " FROM token_orgs t JOIN orgs o ON o.id = t.org_id "
                           "WHERE t.token_id = ?1 ORDER BY o.id");
@@ -113,13 +114,19 @@ std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
     return p;
   });
   if (principal && stale) {
-    // Bookkeeping only: a busy database must not fail the request it came with.
+    // Bookkeeping only: a busy database must not fail the request it came with. The condition
+    // is checked again under the write lock, so when many requests of one token find it stale
+    // at once only the first writes; the others commit an empty transaction, which syncs
+    // nothing.
     try {
       write(
           [&](Connection& c) {
-            Statement(c, "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2")
+            Statement(c,
+                      "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2 AND "
+                      "(last_used_at IS NULL OR last_used_at <= ?3)")
                 .bind(1, now_text)
                 .bind(2, principal->token_id)
+                .bind(3, cutoff)
                 .run();
             return true;
           },
