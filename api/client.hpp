@@ -80,6 +80,7 @@ class Client {
 
   RegionList regions();  // needs no token
   std::vector<Org> orgs();
+  TokenInfo current_token();  // the token this client sends
 
   std::vector<Peer> peers(const std::string& org);  // every page
   // Every page, handed to consume in order as it is decoded, on a thread of the client's: the

@@ -132,6 +132,12 @@ std::vector<Org> Client::orgs() {
   return all_pages<Org>("/v1/orgs", {});
 }
 
+TokenInfo Client::current_token() {
+  Request req;
+  req.path = "/v1/tokens/current";
+  return decode<TokenInfo>(call(req), "GET", req.path);
+}
+
 std::vector<Peer> Client::peers(const std::string& org) {
   return all_pages<Peer>("/v1/orgs/" + escape(org) + "/wireguard_peers", {});
 }

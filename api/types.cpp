@@ -105,6 +105,24 @@ void from_json(const Json& j, Org& v) {
   v.created_at = str_or(j, "created_at", "");
 }
 
+void to_json(Json& j, const TokenInfo& v) {
+  j = Json{{"id", static_cast<std::uint64_t>(v.id)},
+           {"name", v.name},
+           {"orgs", v.orgs},
+           {"created_at", v.created_at},
+           {"expires_at", v.expires_at ? Json(*v.expires_at) : Json(nullptr)}};
+}
+void from_json(const Json& j, TokenInfo& v) {
+  v.id = static_cast<std::int64_t>(unsigned_int(j, "id", 0x7fffffffffffffffULL));
+  v.name = str_or(j, "name", "");
+  const auto& orgs = field(j, "orgs");
+  if (!orgs.is_array()) throw ShapeError("field \"orgs\" must be an array");
+  v.orgs.clear();
+  for (const auto& org : orgs) v.orgs.push_back(org.get<Org>());
+  v.created_at = str_or(j, "created_at", "");
+  v.expires_at = opt_str(j, "expires_at");
+}
+
 void to_json(Json& j, const App& v) {
   j = Json{{"name", v.name},
            {"org", v.org},

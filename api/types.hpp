@@ -37,6 +37,15 @@ struct Org {
   std::string created_at;
 };
 
+// GET /v1/tokens/current: the token a request carries, never the token or its hash.
+struct TokenInfo {
+  std::int64_t id = 0;
+  std::string name;  // "" when the operator gave it none
+  std::vector<Org> orgs;
+  std::string created_at;
+  std::optional<std::string> expires_at;  // none: never
+};
+
 struct App {
   std::string name;
   std::string org;  // org slug
@@ -131,6 +140,8 @@ void to_json(Json& j, const Region& v);
 void from_json(const Json& j, Region& v);
 void to_json(Json& j, const Org& v);
 void from_json(const Json& j, Org& v);
+void to_json(Json& j, const TokenInfo& v);
+void from_json(const Json& j, TokenInfo& v);
 void to_json(Json& j, const App& v);
 void from_json(const Json& j, App& v);
 void to_json(Json& j, const AppCreate& v);

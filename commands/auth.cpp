@@ -72,17 +72,29 @@ void run_login(cli::Context& ctx, const LoginOptions& opts) {
 }
 
 void run_whoami(cli::Context& ctx) {
-  auto orgs = ctx.client().orgs();
+  auto token = ctx.client().current_token();
   if (ctx.out.json()) {
     auto list = nlohmann::json::array();
-    for (const auto& o : orgs) list.push_back(org_json(o));
-    ctx.out.json_document({{"api_url", ctx.settings().api_url}, {"orgs", list}});
+    for (const auto& o : token.orgs) list.push_back(org_json(o));
+    nlohmann::json expires = nullptr;
+    if (token.expires_at) expires = *token.expires_at;
+    ctx.out.json_document({{"api_url", ctx.settings().api_url},
+                           {"token",
+                            {{"id", token.id},
+                             {"name", token.name},
+                             {"created_at", token.created_at},
+                             {"expires_at", expires}}},
+                           {"orgs", list}});
     return;
   }
-  ctx.out.info("Logged in to " + ctx.settings().api_url);
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& o : orgs) rows.push_back({o.name, o.slug, o.network_prefix});
-  ctx.out.table({"NAME", "SLUG", "NETWORK"}, rows);
+  std::string block = "Token\n";
+  block += "  API URL = " + ctx.settings().api_url + "\n";
+  block += "  ID      = " + std::to_string(token.id) + "\n";
+  block += "  Name    = " + (token.name.empty() ? std::string("-") : token.name) + "\n";
+  block += "  Orgs    = " + join_slugs(token.orgs) + "\n";
+  block += "  Created = " + token.created_at + "\n";
+  block += "  Expires = " + token.expires_at.value_or("never") + "\n";
+  ctx.out.raw(block);
 }
 
 void run_logout(cli::Context& ctx) {
@@ -124,8 +136,12 @@ void add_auth(CLI::App& root, cli::Context& ctx) {
             "sixpnd tokens create --db sixpn.db --org my-org | sixpn auth login"});
   login->callback([&ctx, opts] { run_login(ctx, *opts); });
 
-  auto* whoami = auth->add_subcommand("whoami", "Show the API URL and the token's organizations");
-  document(*whoami, "Lists the organizations the configured token can see.",
+  auto* whoami =
+      auth->add_subcommand("whoami", "Show which token is in use: its id, name and orgs");
+  document(*whoami,
+           "Shows the API URL and the token the CLI sends: its id and name (as in\n"
+           "'sixpnd tokens list'), its organizations, when it was made and when it expires.\n"
+           "A revoked, expired or unknown token is exit code 3.",
            {"sixpn auth whoami", "sixpn auth whoami --json"});
   whoami->callback([&ctx] { run_whoami(ctx); });
 

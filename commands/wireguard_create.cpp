@@ -83,7 +83,7 @@ ConfigTarget choose_target(cli::Context& ctx, const std::string& arg, const std:
 core::SecretString render(const api::Peer& peer, const core::PrivateKey& key) {
   auto ip = core::Ipv6::parse(peer.peer_ip);
   if (!ip) throw api::ShapeError("the API returned peer_ip \"" + peer.peer_ip + "\"");
-  if (auto problem = core::key_problem(peer.gateway_pubkey); !problem.empty()) {
+  if (auto problem = core::public_key_problem(peer.gateway_pubkey); !problem.empty()) {
     throw api::ShapeError("the API returned a bad gateway_pubkey: " + problem);
   }
   if (peer.endpoint_ip.empty()) throw api::ShapeError("the API returned no endpoint_ip");

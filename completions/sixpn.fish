@@ -649,7 +649,7 @@ complete -c sixpn -n '__sixpn_at \'machine destroy\'' -l access-token -s t -r -d
 complete -c sixpn -n '__sixpn_at \'machine destroy\'' -l timeout -r -d 'Seconds before a request is given up'
 complete -c sixpn -n '__sixpn_at \'machine destroy\'' -l config -s c -r -F -d 'Path to the app\'s fly.toml'
 complete -c sixpn -n '__sixpn_at \'auth\' 0' -a 'login' -d 'Check a token and save it with the API URL'
-complete -c sixpn -n '__sixpn_at \'auth\' 0' -a 'whoami' -d 'Show the API URL and the token\'s organizations'
+complete -c sixpn -n '__sixpn_at \'auth\' 0' -a 'whoami' -d 'Show which token is in use: its id, name and orgs'
 complete -c sixpn -n '__sixpn_at \'auth\' 0' -a 'logout' -d 'Remove the saved token from config.toml'
 complete -c sixpn -n '__sixpn_at \'auth\'' -l help -s h -d 'Print this help message and exit'
 complete -c sixpn -n '__sixpn_at \'auth\'' -l version -s v -d 'Display program version information and exit'

@@ -120,6 +120,28 @@ std::string key_problem(std::string_view text) {
   return "";
 }
 
+bool is_low_order_point(const std::array<std::uint8_t, kKeyBytes>& point) {
+  ensure_sodium();
+  // libsodium refuses (-1) exactly when the product is the all-zero point, which for a clamped
+  // scalar (a multiple of the cofactor 8) happens exactly for points of order 1, 2, 4 or 8. The
+  // scalar is public and fixed (RFC 7748's example private key): only the point is examined.
+  static constexpr std::array<std::uint8_t, kKeyBytes> kScalar = {
+      0x77, 0x07, 0x6d, 0x0a, 0x73, 0x18, 0xa5, 0x7d, 0x3c, 0x16, 0xc1,
+      0x72, 0x51, 0xb2, 0x66, 0x45, 0xdf, 0x4c, 0x2f, 0x87, 0xeb, 0xc0,
+      0x99, 0x2a, 0xb1, 0x77, 0xfb, 0xa5, 0x1d, 0xb9, 0x2c, 0x2a};
+  std::array<std::uint8_t, kKeyBytes> product{};
+  return crypto_scalarmult_curve25519(product.data(), kScalar.data(), point.data()) != 0;
+}
+
+std::string public_key_problem(std::string_view text) {
+  if (auto problem = key_problem(text); !problem.empty()) return problem;
+  auto point = decode_key_base64(text);
+  if (!point || is_low_order_point(*point)) {
+    return "the key is a low-order point of Curve25519, with which no handshake can succeed";
+  }
+  return "";
+}
+
 void wipe(std::string& secret) {
   if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
   secret.clear();

@@ -47,6 +47,12 @@ std::optional<std::array<std::uint8_t, kKeyBytes>> decode_key_base64(std::string
 std::optional<PublicKey> parse_public_key(std::string_view text);
 // Describes why a text is not a canonical key, for error messages ("" when it is one).
 std::string key_problem(std::string_view text);
+// key_problem, and also refuses the low-order points of Curve25519 (the all-zero key, u = 1,
+// the points of order 4 and 8 and their non-canonical encodings): a peer with such a key can
+// never complete a handshake, because every shared secret with it is zero.
+std::string public_key_problem(std::string_view text);
+// True for a point whose product with any (clamped) scalar is the all-zero point.
+bool is_low_order_point(const std::array<std::uint8_t, kKeyBytes>& point);
 
 // Overwrites the string's buffer before releasing it.
 void wipe(std::string& secret);

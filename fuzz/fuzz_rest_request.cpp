@@ -40,7 +40,7 @@ void decode_body(std::uint8_t which, std::string_view in) {
     case 0:
       return expect(decode_peer_create(in), [](const sixpn::api::PeerCreate& p) {
         no_problem(sixpn::core::peer_name_problem(p.name));
-        no_problem(sixpn::core::key_problem(p.pubkey));
+        no_problem(sixpn::core::public_key_problem(p.pubkey));
         if (p.region.empty()) __builtin_trap();
       });
     case 1:

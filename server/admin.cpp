@@ -1,6 +1,10 @@
-// The operator's subcommands: `sixpnd orgs create` and `sixpnd tokens create`.
+// The operator's subcommands: `sixpnd orgs create` and `sixpnd tokens create|list|revoke`.
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 
 #include "core/address.hpp"
 #include "core/keys.hpp"
@@ -17,6 +21,32 @@ namespace {
 int error(int code, const std::string& message) {
   std::fprintf(stderr, "Error: %s\n", message.c_str());
   return code;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// Left-aligned columns two spaces apart, like sixpn's tables.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      text += cells[i];
+      if (i + 1 < cells.size()) text += std::string(width[i] - cells[i].size() + 2, ' ');
+    }
+    out << text << '\n';
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
 }
 
 int exit_code_of(const store::StoreError& e) {
@@ -59,13 +89,75 @@ int create_org(const OrgCreateOptions& options) {
 
 int create_token(const TokenCreateOptions& options) {
   if (options.orgs.empty()) return error(kExitUsage, "name at least one org with --org SLUG");
+  store::NewToken spec{options.orgs, options.name, std::nullopt};
+  if (!options.name.empty()) {
+    if (auto problem = token_name_problem(options.name); !problem.empty()) {
+      return error(kExitUsage, problem);
+    }
+  }
+  if (!options.expires.empty()) {
+    std::string problem;
+    auto when = parse_expiry(options.expires, std::time(nullptr), problem);
+    if (!when) return error(kExitUsage, problem);
+    spec.expires_at = rfc3339(*when);
+  }
   try {
     store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
     core::SecretString token(new_token());
-    store.create_token(sha256(token.view()), options.orgs);
+    auto record = store.create_token(sha256(token.view()), spec);
     // The token alone on stdout, so `TOKEN=$(sixpnd tokens create …)` works; it is shown once
-    // and only its hash is kept.
+    // and only its hash is kept. Its id, for `tokens revoke`, goes to stderr.
     std::cout << token.view() << std::endl;
+    std::string said = "Created token " + std::to_string(record.id);
+    if (!record.name.empty()) said += " (" + record.name + ")";
+    said += (record.orgs.size() == 1 ? " for org " : " for orgs ") + join(record.orgs);
+    said += record.expires_at ? "; expires " + *record.expires_at : "; never expires";
+    std::fprintf(stderr, "%s\n", said.c_str());
+    return kExitOk;
+  } catch (const store::StoreError& e) {
+    return error(exit_code_of(e), e.what());
+  }
+}
+
+int list_tokens(const TokenListOptions& options) {
+  try {
+    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto tokens = store.list_tokens();
+    const auto now = now_rfc3339();
+    if (options.json) {
+      auto out = nlohmann::json::array();
+      for (const auto& t : tokens) {
+        out.push_back(
+            {{"id", t.id},
+             {"name", t.name},
+             {"orgs", t.orgs},
+             {"created_at", t.created_at},
+             {"expires_at", t.expires_at ? nlohmann::json(*t.expires_at) : nullptr},
+             {"last_used_at", t.last_used_at ? nlohmann::json(*t.last_used_at) : nullptr}});
+      }
+      std::cout << out.dump(2) << std::endl;
+      return kExitOk;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : tokens) {
+      std::string expires = "never";
+      if (t.expires_at) expires = *t.expires_at + (*t.expires_at <= now ? " (expired)" : "");
+      rows.push_back({std::to_string(t.id), t.name.empty() ? "-" : t.name, join(t.orgs),
+                      t.created_at, expires, t.last_used_at.value_or("never")});
+    }
+    print_table(std::cout, {"ID", "NAME", "ORGS", "CREATED", "EXPIRES", "LAST USED"}, rows);
+    return kExitOk;
+  } catch (const store::StoreError& e) {
+    return error(exit_code_of(e), e.what());
+  }
+}
+
+int revoke_token(const TokenRevokeOptions& options) {
+  try {
+    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    store.revoke_token(options.id);
+    std::fprintf(stderr, "Revoked token %lld; requests with it now get 401\n",
+                 static_cast<long long>(options.id));
     return kExitOk;
   } catch (const store::StoreError& e) {
     return error(exit_code_of(e), e.what());

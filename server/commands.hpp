@@ -2,7 +2,9 @@
 // sixpnd's subcommands as functions of plain option structs (main.cpp only parses argv).
 // Each returns the process exit code:
 //   0 ok · 1 failure (port taken, database unusable) · 2 invalid input (flags, seed file,
-//   names) · 4 not found (an org named by --org) · 5 conflict (the org already exists).
+//   names) · 4 not found (an org named by --org, a token id) · 5 conflict (the org already
+//   exists).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,22 @@ int create_org(const OrgCreateOptions& options);
 struct TokenCreateOptions {
   std::string db = "./sixpnd.db";
   std::vector<std::string> orgs;
+  std::string name;
+  std::string expires;  // "": never; see parse_expiry in server/tokens.hpp
 };
 int create_token(const TokenCreateOptions& options);
+
+struct TokenListOptions {
+  std::string db = "./sixpnd.db";
+  bool json = false;
+};
+int list_tokens(const TokenListOptions& options);
+
+struct TokenRevokeOptions {
+  std::string db = "./sixpnd.db";
+  std::int64_t id = 0;
+};
+int revoke_token(const TokenRevokeOptions& options);
 
 // The org-slug rule: a lower-case DNS label. "" when `slug` is fine.
 std::string org_slug_problem(const std::string& slug);

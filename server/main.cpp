@@ -60,7 +60,37 @@ int main(int argc, char** argv) {
   auto* token_create = tokens->add_subcommand("create", "Create a token; prints it on stdout");
   token_create->add_option("--org", token.orgs, "Org the token may act on (repeatable)")
       ->required();
+  token_create->add_option("--name", token.name, "A name to tell the token apart by");
+  token_create
+      ->add_option("--expires", token.expires,
+                   "Expire after a duration (90m, 12h, 30d) or at an RFC 3339 time")
+      ->type_name("WHEN");
   token_create->add_option("--db", token.db, "SQLite database file")->capture_default_str();
+  token_create->footer(
+      "The token goes alone to stdout and is shown once; its id (for 'tokens revoke') goes to\n"
+      "stderr.\n\nExamples:\n"
+      "  TOKEN=$(sixpnd tokens create --db ./sixpnd.db --org acme --name ci --expires 30d)\n"
+      "  sixpnd tokens create --db ./sixpnd.db --org acme --expires 2027-01-01T00:00:00Z");
+
+  srv::TokenListOptions token_list;
+  auto* token_list_cmd =
+      tokens->add_subcommand("list", "List tokens: id, name, orgs, created, expires, last used");
+  token_list_cmd->add_flag("--json", token_list.json, "Print a JSON array");
+  token_list_cmd->add_option("--db", token_list.db, "SQLite database file")->capture_default_str();
+  token_list_cmd->footer(
+      "Never shows a token or its hash. --json: [{id, name, orgs, created_at, expires_at,\n"
+      "last_used_at}], null for never. Last use is recorded to the minute.\n\nExamples:\n"
+      "  sixpnd tokens list --db ./sixpnd.db\n  sixpnd tokens list --db ./sixpnd.db --json");
+
+  srv::TokenRevokeOptions token_revoke;
+  auto* token_revoke_cmd =
+      tokens->add_subcommand("revoke", "Revoke a token: its next request gets 401");
+  token_revoke_cmd->add_option("id", token_revoke.id, "Token id (from tokens list)")->required();
+  token_revoke_cmd->add_option("--db", token_revoke.db, "SQLite database file")
+      ->capture_default_str();
+  token_revoke_cmd->footer(
+      "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
+      "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
 
   try {
     app.parse(argc, argv);
@@ -70,5 +100,7 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return srv::serve(serve);
   if (*org_create) return srv::create_org(org);
   if (*token_create) return srv::create_token(token);
+  if (*token_list_cmd) return srv::list_tokens(token_list);
+  if (*token_revoke_cmd) return srv::revoke_token(token_revoke);
   return srv::kExitUsage;
 }

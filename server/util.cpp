@@ -16,9 +16,12 @@ void ensure_sodium() {
 }  // namespace
 
 std::string now_rfc3339() {
-  std::time_t now = std::time(nullptr);
+  return rfc3339(std::time(nullptr));
+}
+
+std::string rfc3339(std::time_t when) {
   std::tm utc{};
-  gmtime_r(&now, &utc);
+  gmtime_r(&when, &utc);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buf;

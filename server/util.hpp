@@ -2,6 +2,7 @@
 // Small helpers the server needs in several layers: time stamps, random identifiers, hashes.
 #include <array>
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,7 @@ namespace sixpn::server {
 
 // "2024-04-16T20:20:59Z": RFC 3339 in UTC, second precision, the form every created_at uses.
 std::string now_rfc3339();
+std::string rfc3339(std::time_t when);
 
 // `bytes` random bytes from libsodium, as lower-case hex (a machine id is 7 bytes → 14 chars).
 std::string random_hex(std::size_t bytes);

@@ -87,7 +87,7 @@ Result<api::PeerCreate> decode_peer_create(std::string_view body) {
     return unprocessable("invalid_name", problem);
   }
   if (auto e = region_code(p.region)) return *e;
-  if (auto problem = core::key_problem(p.pubkey); !problem.empty()) {
+  if (auto problem = core::public_key_problem(p.pubkey); !problem.empty()) {
     return unprocessable("invalid_pubkey", "pubkey is not a WireGuard public key: " + problem);
   }
   return v;

@@ -101,6 +101,8 @@ void dispatch(const Services& services, const Route& route, std::vector<std::str
     std::optional<store::Principal> principal;
     if (route.needs_token) {
       auto token = decode_bearer(header(req, "Authorization"));
+      // Looked up now, when a worker takes the request, and never cached: a token revoked or
+      // expired while the request waited in the queue is refused.
       if (token) principal = services.store.principal_for(sha256(token.value()));
       if (!principal) {
         return refuse_unauthenticated(

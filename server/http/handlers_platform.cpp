@@ -1,4 +1,4 @@
-// Handlers: regions, orgs, and the helpers every handler shares.
+// Handlers: regions, orgs, the caller's own token, and the helpers every handler shares.
 #include "server/http/handlers.hpp"
 
 namespace sixpn::server::http {
@@ -50,6 +50,15 @@ Reply list_orgs(const Services&, const Call& call) {
   for (const auto& org : result.items) items.push_back(to_api(org));
   api::Json out{{"items", std::move(items)}, {"next_cursor", nullptr}};
   if (result.more) out["next_cursor"] = encode_cursor(result.items.back().id);
+  return Reply{200, out};
+}
+
+Reply show_current_token(const Services&, const Call& call) {
+  // The principal was read from the database for this very request, so this is the token's
+  // state now (a revoked or expired token never gets here: it is answered 401).
+  const auto& p = *call.principal;
+  api::TokenInfo out{p.token_id, p.token_name, {}, p.created_at, p.expires_at};
+  for (const auto& org : p.orgs) out.orgs.push_back(to_api(org));
   return Reply{200, out};
 }
 

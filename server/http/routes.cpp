@@ -12,6 +12,7 @@ const std::vector<Route>& route_table() {
   static const std::vector<Route> table = {
       {"GET", "/v1/platform/regions", false, list_regions},
       {"GET", "/v1/orgs", true, list_orgs},
+      {"GET", "/v1/tokens/current", true, show_current_token},
       {"GET", "/v1/orgs/{org}/wireguard_peers", true, list_peers},
       {"POST", "/v1/orgs/{org}/wireguard_peers", true, create_peer},
       {"DELETE", "/v1/orgs/{org}/wireguard_peers/{name}", true, delete_peer},

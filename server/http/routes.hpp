@@ -57,6 +57,7 @@ const std::vector<Route>& route_table();
 // Handlers, grouped by resource (handlers_*.cpp).
 Reply list_regions(const Services& s, const Call& c);
 Reply list_orgs(const Services& s, const Call& c);
+Reply show_current_token(const Services& s, const Call& c);
 Reply list_apps(const Services& s, const Call& c);
 Reply create_app(const Services& s, const Call& c);
 Reply show_app(const Services& s, const Call& c);

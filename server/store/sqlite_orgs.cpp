@@ -1,6 +1,4 @@
-// SqliteStore: orgs, tokens and apps.
-#include <sodium.h>
-
+// SqliteStore: orgs and apps (tokens are in sqlite_tokens.cpp).
 #include <nlohmann/json.hpp>
 
 #include "server/store/sqlite_tx.hpp"
@@ -9,13 +7,14 @@ namespace sixpn::server::store {
 
 using sqlite::Statement;
 
-namespace {
 std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slug) {
   Statement q(c, std::string("SELECT ") + kOrgColumns + " FROM orgs o WHERE o.slug = ?1");
   q.bind(1, slug);
   if (!q.step()) return std::nullopt;
   return org_from_row(q, 0);
 }
+
+namespace {
 
 constexpr const char* kAppSelect =
     "SELECT a.id, a.name, a.created_at, "
@@ -60,53 +59,6 @@ OrgRecord SqliteStore::create_org(const std::string& slug, const std::string& na
 
 std::optional<OrgRecord> SqliteStore::find_org(std::string_view slug) {
   return read([&](Connection& c) { return org_by_slug(c, slug); });
-}
-
-void SqliteStore::create_token(const Sha256& token_hash, const std::vector<std::string>& slugs) {
-  if (slugs.empty()) throw StoreError(StoreError::Kind::Invalid, "a token needs at least one org");
-  write([&](Connection& c) {
-    std::vector<std::int64_t> org_ids;
-    for (const auto& slug : slugs) {
-      auto org = org_by_slug(c, slug);
-      if (!org) throw StoreError(StoreError::Kind::NotFound, "org " + slug + " does not exist");
-      org_ids.push_back(org->id);
-    }
-    Statement(c, "INSERT INTO tokens (sha256, created_at) VALUES (?1, ?2)")
-        .bind_blob(1, token_hash.data(), token_hash.size())
-        .bind(2, now_rfc3339())
-        .run();
-    auto token_id = c.last_insert_rowid();
-    for (auto id : org_ids) {
-      Statement(c, "INSERT OR IGNORE INTO token_orgs (token_id, org_id) VALUES (?1, ?2)")
-          .bind(1, token_id)
-          .bind(2, id)
-          .run();
-    }
-    return true;
-  });
-}
-
-std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
-  return read([&](Connection& c) -> std::optional<Principal> {
-    // The lookup is by the token's SHA-256, so its timing says nothing about the token; the
-    // final comparison is constant-time all the same.
-    Statement q(c, "SELECT id, sha256 FROM tokens WHERE sha256 = ?1");
-    q.bind_blob(1, token_hash.data(), token_hash.size());
-    if (!q.step()) return std::nullopt;
-    auto stored = q.blob_at(1);
-    if (stored.size() != token_hash.size() ||
-        sodium_memcmp(stored.data(), token_hash.data(), token_hash.size()) != 0) {
-      return std::nullopt;
-    }
-    Principal p;
-    p.token_id = q.int_at(0);
-    Statement orgs(c, std::string("SELECT ") + kOrgColumns +
-                          " FROM token_orgs t JOIN orgs o ON o.id = t.org_id "
-                          "WHERE t.token_id = ?1 ORDER BY o.id");
-    orgs.bind(1, p.token_id);
-    while (orgs.step()) p.orgs.push_back(org_from_row(orgs, 0));
-    return p;
-  });
 }
 
 AppRecord SqliteStore::create_app(const OrgRecord& org, const std::string& name) {

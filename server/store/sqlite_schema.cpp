@@ -119,10 +119,19 @@ CREATE TABLE gateway_key (
 constexpr const char* kV2 = R"sql(
 CREATE INDEX peers_by_org ON peers (org_id, id);
 )sql";
+
+// Version 3: tokens get a name, an optional expiry and the time of their last use, so an
+// operator can tell them apart and revoke the right one. Tokens made before have no name and
+// never expire. Stamps are RFC 3339 UTC of one fixed width, so they compare as text.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+)sql";
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}};
+  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3}};
   return migrations;
 }
 

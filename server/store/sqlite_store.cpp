@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "server/store/db_file.hpp"
 #include "server/store/sqlite_schema.hpp"
 #include "server/store/sqlite_tx.hpp"
 
@@ -70,6 +71,9 @@ std::string to_string(MachineState state) {
 
 SqliteStore::SqliteStore(const std::string& path, RegionCatalog regions, int readers)
     : path_(path), regions_(std::move(regions)) {
+  if (auto warning = secure_database_file(path); !warning.empty()) {
+    std::fprintf(stderr, "Warning: %s\n", warning.c_str());
+  }
   try {
     writer_ = std::make_unique<Connection>(path, true);
     // WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so an

@@ -32,8 +32,10 @@ class SqliteStore final : public Store {
 
   OrgRecord create_org(const std::string& slug, const std::string& name) override;
   std::optional<OrgRecord> find_org(std::string_view slug) override;
-  void create_token(const Sha256& token_hash, const std::vector<std::string>& org_slugs) override;
+  TokenRecord create_token(const Sha256& token_hash, const NewToken& token) override;
   std::optional<Principal> principal_for(const Sha256& token_hash) override;
+  std::vector<TokenRecord> list_tokens() override;
+  void revoke_token(std::int64_t id) override;
 
   AppRecord create_app(const OrgRecord& org, const std::string& name) override;
   std::optional<AppRecord> find_app(std::string_view name) override;
@@ -81,8 +83,10 @@ class SqliteStore final : public Store {
 
   template <class F>
   auto read(F&& f);
+  // `notify` false: the change is bookkeeping no listener cares about (a token's last use),
+  // so the DNS snapshot and the gateway are not rebuilt for it.
   template <class F>
-  auto write(F&& f);
+  auto write(F&& f, bool notify = true);
 
   std::unique_ptr<Connection> take_reader();
   void return_reader(std::unique_ptr<Connection> conn);

@@ -63,7 +63,7 @@ auto SqliteStore::read(F&& f) {
 }
 
 template <class F>
-auto SqliteStore::write(F&& f) {
+auto SqliteStore::write(F&& f, bool notify) {
   TxContext& tx = tx_context();
   if (tx.store == this) {
     if (!tx.writing) throw std::logic_error("a write cannot join a read transaction");
@@ -108,7 +108,7 @@ auto SqliteStore::write(F&& f) {
     }
   }();
   // Listeners run after the commit and outside the lock: they may read the store.
-  if (changed > 0) notify_listeners();
+  if (changed > 0 && notify) notify_listeners();
   return result;
 }
 
@@ -157,5 +157,6 @@ core::Ipv6 ipv6_from_blob(const std::string& blob);
 OrgRecord org_from_row(const sqlite::Statement& s,
                        int first);  // id, slug, name, network_id, created_at
 inline constexpr const char* kOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
+std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slug);
 
 }  // namespace sixpn::server::store

@@ -53,10 +53,29 @@ struct OrgRecord {
 // The caller a token stands for: the token's row and every org it may see.
 struct Principal {
   std::int64_t token_id = 0;
+  std::string token_name;  // "" when the operator gave it none
+  std::string created_at;
+  std::optional<std::string> expires_at;  // RFC 3339 UTC; none: never
   std::vector<OrgRecord> orgs;
 
   const OrgRecord* org(std::string_view slug) const;
   const OrgRecord* org_by_id(std::int64_t id) const;
+};
+
+// A token as the operator sees it: never the token itself, nor its hash.
+struct TokenRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::vector<std::string> orgs;  // slugs
+  std::string created_at;
+  std::optional<std::string> expires_at;
+  std::optional<std::string> last_used_at;  // to the minute at best, see principal_for
+};
+
+struct NewToken {
+  std::vector<std::string> org_slugs;
+  std::string name;
+  std::optional<std::string> expires_at;  // RFC 3339 UTC, "2026-12-31T00:00:00Z"
 };
 
 struct AppRecord {
@@ -160,9 +179,15 @@ class Store {
   virtual OrgRecord create_org(const std::string& slug, const std::string& name) = 0;
   virtual std::optional<OrgRecord> find_org(std::string_view slug) = 0;
   // Stores only the token's SHA-256; NotFound names an unknown org slug.
-  virtual void create_token(const Sha256& token_hash,
-                            const std::vector<std::string>& org_slugs) = 0;
+  virtual TokenRecord create_token(const Sha256& token_hash, const NewToken& token) = 0;
+  // The token's principal as the database has it now: none for an unknown, revoked or expired
+  // token. Nothing is cached, so a revocation counts from the next request on. Records
+  // last_used_at at most once a minute per token, so the hot path stays read-only.
   virtual std::optional<Principal> principal_for(const Sha256& token_hash) = 0;
+  virtual std::vector<TokenRecord> list_tokens() = 0;
+  // Deletes the token (and what hangs off it: its org grants, its Idempotency-Keys).
+  // NotFound for an id that does not exist.
+  virtual void revoke_token(std::int64_t id) = 0;
 
   // Apps: names are unique across all orgs (they are DNS labels under .internal).
   virtual AppRecord create_app(const OrgRecord& org, const std::string& name) = 0;

@@ -50,18 +50,6 @@ test_login_without_any_token_is_exit_2() {
   assert_contains "$ERR" "Error: no token given"
 }
 
-test_whoami_lists_the_tokens_orgs() {
-  fresh_org
-  sixpn auth whoami
-  assert_rc 0
-  assert_contains "$ERR" "Logged in to $API"
-  assert_eq "NAME" "$(head -1 <<<"$OUT" | awk '{print $1}')"
-  assert_contains "$OUT" "$ORG"
-  sixpn auth whoami --json
-  assert_eq "$API" "$(json_get "$OUT" 'd["api_url"]')"
-  assert_eq "$ORG" "$(json_get "$OUT" 'd["orgs"][0]["slug"]')"
-}
-
 test_logout_removes_the_token_but_keeps_the_url() {
   fresh_org
   local token=$SIXPN_API_TOKEN

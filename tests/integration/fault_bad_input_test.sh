@@ -245,6 +245,8 @@ test_hostile_pages_and_slow_servers() {
   row 1 "endless pages of one item" --api-url "$FAKE_URL" --timeout 3 -t tok wg list o --json
   start_fake bad_peer_values
   row 1 "created peer with bad values" --api-url "$FAKE_URL" -t tok wg create o ams p stdout
+  start_fake low_order_gateway_key
+  row 1 "created peer with a low-order gateway key" --api-url "$FAKE_URL" -t tok wg create o ams p stdout
   start_fake slow_headers
   row 1 "slow-loris headers" --api-url "$FAKE_URL" --timeout 3 -t tok wg list o
   start_fake slow_body

@@ -37,6 +37,28 @@ test_bad_public_key_is_refused() {
   done
 }
 
+# The low-order points of Curve25519 (u = 0, u = 1, the two of order 8, u = p - 1, and u = p,
+# p + 1 that encode 0 and 1 again): every shared secret with them is zero, so no handshake can
+# succeed. wg(8) would take them; the API must not.
+test_low_order_public_keys_are_refused_with_422() {
+  local hex key
+  for hex in 0000000000000000000000000000000000000000000000000000000000000000 \
+    0100000000000000000000000000000000000000000000000000000000000000 \
+    e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800 \
+    5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157 \
+    ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f \
+    edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f \
+    eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f; do
+    key=$(python3 -c 'import base64, sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$hex")
+    call POST $PEERS "$(peer_json low-order ams "$key")"
+    assert_error 422 invalid_pubkey
+    assert_eq "pubkey is not a WireGuard public key: the key is a low-order point of Curve25519, with which no handshake can succeed" \
+      "$(json_get "$OUT" 'd["error"]')" "error for $key"
+  done
+  call GET $PEERS
+  assert_eq 0 "$(json_get "$OUT" 'len([p for p in d["items"] if p["name"]=="low-order"])')" "nothing created"
+}
+
 test_bad_peer_name_is_refused() {
   call POST $PEERS "$(peer_json 'under_score' ams)"
   assert_error 422 invalid_name

@@ -47,6 +47,9 @@ SIMPLE = {
     "null_fields": (200, json.dumps({k: None for k in PEER}).encode()),
     "bad_peer_values": (200, json.dumps(dict(PEER, peer_ip="not-an-ip",
                                              gateway_pubkey="AAAA", endpoint_port=70000)).encode()),
+    # The all-zero point: well-formed base64, but no handshake with it can ever succeed.
+    "low_order_gateway_key": (200, json.dumps(dict(
+        PEER, gateway_pubkey="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")).encode()),
     "control_bytes": (200, json.dumps(dict(PEER, name="a\nb\x1b[31m", peer_ip="fdaa::\u202e")).encode()),
     "deep_nesting": (200, b"[" * 200000 + b"]" * 200000),
     "huge_10mb": (200, b'{"items": [' + b",".join([b'"' + b"x" * 1000 + b'"'] * 10000) + b'], "next_cursor": null}'),

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace sixpn::core {
 namespace {
@@ -70,6 +71,59 @@ TEST(Keys, NonCanonicalBase64IsRejectedWithAReason) {
   EXPECT_FALSE(parse_public_key(url_safe).has_value());
   EXPECT_FALSE(parse_public_key("").has_value());
   EXPECT_FALSE(parse_public_key(std::string(44, '=')).has_value());
+}
+
+// The points of small order on Curve25519 (u = 0, u = 1, two of order 8, u = p - 1), with their
+// non-canonical encodings (u + p, and the unused top bit set), as libsodium and cr.yp.to list them.
+std::vector<std::string> low_order_points_hex() {
+  std::vector<std::string> canonical = {
+      "0000000000000000000000000000000000000000000000000000000000000000",  // u = 0
+      "0100000000000000000000000000000000000000000000000000000000000000",  // u = 1
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",  // order 8
+      "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",  // order 8
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // u = p - 1
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // u = p, i.e. 0
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  // u = p + 1, i.e. 1
+  };
+  std::vector<std::string> all = canonical;
+  for (auto hex : canonical) {
+    char last[3];
+    std::snprintf(last, sizeof last, "%02x", std::stoi(hex.substr(62), nullptr, 16) | 0x80);
+    hex.replace(62, 2, last);
+    all.push_back(hex);  // the same point with bit 255 set, which X25519 ignores
+  }
+  return all;
+}
+
+std::string base64_of_hex(const std::string& hex) {
+  PublicKey key;
+  for (std::size_t i = 0; i < kKeyBytes; ++i) {
+    key.bytes[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return key.base64();
+}
+
+TEST(Keys, LowOrderPointsAreRefusedAsPublicKeys) {
+  auto points = low_order_points_hex();
+  ASSERT_EQ(points.size(), 14u);
+  for (const auto& hex : points) {
+    auto text = base64_of_hex(hex);
+    SCOPED_TRACE(hex + " = " + text);
+    EXPECT_EQ(key_problem(text), "");  // well-formed base64 …
+    EXPECT_EQ(public_key_problem(text),
+              "the key is a low-order point of Curve25519, with which no handshake can succeed");
+  }
+  EXPECT_EQ(public_key_problem("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+            "the key is a low-order point of Curve25519, with which no handshake can succeed");
+}
+
+TEST(Keys, OrdinaryPublicKeysPassTheLowOrderCheck) {
+  EXPECT_EQ(public_key_problem(kRfcPublic), "");
+  for (int i = 0; i < 32; ++i) {
+    EXPECT_EQ(public_key_problem(PrivateKey::generate().public_key().base64()), "");
+  }
+  // Format problems are still reported first.
+  EXPECT_EQ(public_key_problem("short"), key_problem("short"));
 }
 
 TEST(Keys, PrivateKeyCannotBeCopiedAndMovingWipesTheSource) {

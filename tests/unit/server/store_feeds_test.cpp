@@ -70,7 +70,7 @@ TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
 TEST_F(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
   auto org = store.create_org("a", "A");
   auto hash = sha256("tok");
-  store.create_token(hash, {"a"});
+  store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
   auto token = store.principal_for(hash)->token_id;
   int runs = 0;
   auto create = [&] {
@@ -92,7 +92,7 @@ TEST_F(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
 TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
   store.create_org("a", "A");
   auto hash = sha256("tok");
-  store.create_token(hash, {"a"});
+  store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
   auto token = store.principal_for(hash)->token_id;
   bool replayed = false;
   store.idempotent(
@@ -117,7 +117,7 @@ TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
 TEST_F(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
   store.create_org("a", "A");
   auto hash = sha256("tok");
-  store.create_token(hash, {"a"});
+  store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
   auto token = store.principal_for(hash)->token_id;
   int runs = 0;
   bool replayed = false;
@@ -134,7 +134,7 @@ TEST_F(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
 TEST_F(StoreFeedsTest, ConcurrentDuplicateKeysCreateOnlyOnce) {
   auto org = store.create_org("a", "A");
   auto hash = sha256("tok");
-  store.create_token(hash, {"a"});
+  store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
   auto token = store.principal_for(hash)->token_id;
   std::atomic<int> runs{0};
   std::vector<std::thread> threads;

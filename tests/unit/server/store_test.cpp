@@ -57,7 +57,7 @@ TEST_F(StoreTest, TokenFindsItsOrgsByHashOnly) {
   store->create_org("b", "B");
   store->create_org("c", "C");
   auto hash = sha256("sixpn_secret");
-  store->create_token(hash, {"a", "c"});
+  store->create_token(hash, NewToken{{"a", "c"}, "", std::nullopt});
   auto p = store->principal_for(hash);
   ASSERT_TRUE(p.has_value());
   ASSERT_EQ(p->orgs.size(), 2u);
@@ -70,7 +70,7 @@ TEST_F(StoreTest, TokenFindsItsOrgsByHashOnly) {
 TEST_F(StoreTest, TokenForUnknownOrgIsNotFoundAndCreatesNothing) {
   store->create_org("a", "A");
   auto hash = sha256("t");
-  EXPECT_THROW(store->create_token(hash, {"a", "missing"}), StoreError);
+  EXPECT_THROW(store->create_token(hash, NewToken{{"a", "missing"}, "", std::nullopt}), StoreError);
   EXPECT_FALSE(store->principal_for(hash).has_value());
 }
 
