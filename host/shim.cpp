@@ -110,6 +110,23 @@ int run_shim(const ShimOptions& options) {
   return code;
 }
 
+int run_shim_detached(const ShimOptions& options) {
+  pid_t pid = ::fork();
+  if (pid < 0) return 1;
+  if (pid > 0) return 0;
+  ::setsid();
+  int null = ::open("/dev/null", O_RDWR);
+  for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+  if (null > 2) ::close(null);
+  int code = kShimCannotRun;
+  try {
+    code = run_shim(options);
+  } catch (...) {
+    // Nowhere left to say it: the log could not be opened. The missing exit file says it.
+  }
+  ::_exit(code);
+}
+
 std::optional<int> read_exit_code(const std::string& exit_path) {
   std::ifstream in(exit_path);
   int code = 0;

@@ -30,6 +30,11 @@ std::vector<std::string> runc_run_argv(const ShimOptions& options);
 // A failure to start runc is a record on stderr in the log and kShimCannotRun.
 int run_shim(const ShimOptions& options);
 
+// As run_shim, in a child of its own session with its descriptors 0-2 on /dev/null, so that it
+// outlives the caller and holds nothing of the caller's; the caller returns 0 at once (1, with
+// errno set, when it could not fork).
+int run_shim_detached(const ShimOptions& options);
+
 // The code the shim recorded, or nullopt while the machine runs (or when the file is not one).
 std::optional<int> read_exit_code(const std::string& exit_path);
 

@@ -3,8 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "server/commands.hpp"
+#include "host/shim.hpp"
 #include "net/gateway.hpp"
+#include "server/commands.hpp"
 #include "sixpn/version.hpp"
 
 namespace srv = sixpn::server;
@@ -92,12 +93,31 @@ int main(int argc, char** argv) {
       "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
       "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
 
+  // Started by the host agent for each machine it runs, never by a person: not listed in help.
+  sixpn::host::ShimOptions shim;
+  bool shim_detach = false;
+  auto* shim_cmd = app.add_subcommand("machine-shim",
+                                      "Run one machine under runc, keeping its "
+                                      "logs and exit code (started by the host)");
+  shim_cmd->group("");
+  shim_cmd->add_option("--runc-root", shim.runc_root, "runc's state directory")->required();
+  shim_cmd->add_option("--bundle", shim.bundle, "The machine's OCI bundle")->required();
+  shim_cmd->add_option("--id", shim.id, "The machine id (the container id)")->required();
+  shim_cmd->add_option("--log", shim.log_path, "Where the log records go")->required();
+  shim_cmd->add_option("--exit-file", shim.exit_path, "Where the exit code goes")->required();
+  shim_cmd->add_option("--log-max-bytes", shim.log_max_bytes, "Rotate the log at this size")
+      ->check(CLI::Range(std::uint64_t{4096}, std::uint64_t{1} << 40));
+  shim_cmd->add_flag("--detach", shim_detach, "Run in a session of its own; return at once");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? srv::kExitOk : srv::kExitUsage;
   }
   if (*serve_cmd) return srv::serve(serve);
+  if (*shim_cmd) {
+    return shim_detach ? sixpn::host::run_shim_detached(shim) : sixpn::host::run_shim(shim);
+  }
   if (*org_create) return srv::create_org(org);
   if (*token_create) return srv::create_token(token);
   if (*token_list_cmd) return srv::list_tokens(token_list);

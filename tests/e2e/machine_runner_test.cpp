@@ -1,0 +1,182 @@
+// MachineRunner for real: machines started, stopped, adopted and destroyed with runc, the
+// detached shim (`sixpnd machine-shim`) and namespaces. The test process enters a network
+// namespace it made, standing in for the host's, so every veth and route lands there and
+// never on this machine's own interfaces; TearDown destroys every machine, leaves and deletes
+// that namespace, whatever the outcome. Needs root.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "host/machine_runner.hpp"
+#include "net/command.hpp"
+#include "net/fd.hpp"
+
+namespace sixpn::host {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string random_hex(std::size_t n) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class MachineRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces and runc";
+    tag_ = "s6mr" + random_hex(6);
+    char dir[] = "/tmp/sixpn-runner-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    work_ = dir;
+    net::run_checked({"ip", "netns", "add", tag_ + "-host"});
+    made_ns_ = true;
+    own_ns_ = net::Fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+    net::Fd host(::open(("/var/run/netns/" + tag_ + "-host").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_EQ(::setns(host.get(), CLONE_NEWNET), 0);
+    entered_ = true;
+    net::run_checked({"ip", "link", "set", "lo", "up"});
+    runner_.emplace(
+        RunnerOptions{(work_ / "state").string(), tag_ + "-", {SIXPND_PATH, "machine-shim"}});
+  }
+
+  void TearDown() override {
+    if (runner_) {
+      for (const auto& id : runner_->machines()) runner_->destroy(id);
+    }
+    if (entered_) ::setns(own_ns_.get(), CLONE_NEWNET);
+    if (made_ns_) net::run_command({"ip", "netns", "delete", tag_ + "-host"});
+    if (!work_.empty()) fs::remove_all(work_);
+  }
+
+  MachineSpec machine(const std::string& script) {
+    MachineSpec spec;
+    spec.id = random_hex(14);
+    spec.app = "web";
+    spec.region = "ams";
+    spec.private_ip = core::machine_address(0x18, 0x0a7b007d, ++slot_);
+    spec.cmd = {"/bin/sh", "-c", script};
+    return spec;
+  }
+
+  // Waits up to 3 s for the machine's log to hold `text`.
+  bool log_has(const std::string& id, const std::string& text) {
+    for (int i = 0; i < 150; ++i) {
+      if (slurp(runner_->log_path(id)).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+
+  std::string tag_;
+  fs::path work_;
+  bool made_ns_ = false, entered_ = false;
+  net::Fd own_ns_;
+  std::optional<MachineRunner> runner_;
+  std::uint64_t slot_ = 0;
+};
+
+const char* const kPolite =
+    "trap 'echo stopping; exit 0' INT; echo up; while :; do sleep 0.1; done";
+
+TEST_F(MachineRunnerTest, StartsAMachineTheHostReachesAndStopsItWithSigint) {
+  auto spec = machine(kPolite);
+  runner_->start(spec);
+  auto status = runner_->status(spec.id);
+  EXPECT_EQ(status.kind, MachineStatus::Kind::Running);
+  EXPECT_GT(status.pid, 0);
+  EXPECT_TRUE(log_has(spec.id, " stdout up\n"));
+  EXPECT_EQ(net::run_command({"ping", "-6", "-c", "1", "-W", "3", spec.private_ip.str()}).exit_code,
+            0)
+      << "the host cannot reach the machine's address";
+  status = runner_->stop(spec.id, SIGINT, 5s);
+  EXPECT_EQ(status.kind, MachineStatus::Kind::Exited);
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_TRUE(log_has(spec.id, " stdout stopping\n"));
+}
+
+TEST_F(MachineRunnerTest, AMachineThatIgnoresSigintIsKilledAfterTheTimeout) {
+  auto spec = machine("trap '' INT; while :; do sleep 0.1; done");
+  runner_->start(spec);
+  auto begun = std::chrono::steady_clock::now();
+  auto status = runner_->stop(spec.id, SIGINT, 500ms);
+  EXPECT_GE(std::chrono::steady_clock::now() - begun, 500ms);
+  EXPECT_EQ(status.kind, MachineStatus::Kind::Exited);
+  EXPECT_EQ(status.exit_code, 128 + SIGKILL);
+}
+
+TEST_F(MachineRunnerTest, AStoppedMachineStartsAgainWithItsAddress) {
+  auto spec = machine(kPolite);
+  runner_->start(spec);
+  runner_->stop(spec.id, SIGINT, 5s);
+  runner_->start(spec);
+  EXPECT_EQ(runner_->status(spec.id).kind, MachineStatus::Kind::Running);
+  EXPECT_EQ(net::run_command({"ping", "-6", "-c", "1", "-W", "3", spec.private_ip.str()}).exit_code,
+            0);
+}
+
+TEST_F(MachineRunnerTest, ARunnerStartedLaterAdoptsTheRunningMachineUntouched) {
+  auto spec = machine(kPolite);
+  runner_->start(spec);
+  const int pid = runner_->status(spec.id).pid;
+  runner_.emplace(
+      RunnerOptions{(work_ / "state").string(), tag_ + "-", {SIXPND_PATH, "machine-shim"}});
+  EXPECT_EQ(runner_->machines(), std::vector<std::string>{spec.id});
+  auto status = runner_->status(spec.id);
+  EXPECT_EQ(status.kind, MachineStatus::Kind::Running);
+  EXPECT_EQ(status.pid, pid);
+}
+
+TEST_F(MachineRunnerTest, AMachineWhoseCommandDoesNotExistEndsWithAnErrorInItsLog) {
+  auto spec = machine("");
+  spec.cmd = {"/no/such/program"};
+  runner_->start(spec);
+  for (int i = 0; i < 150 && runner_->status(spec.id).kind != MachineStatus::Kind::Exited; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto status = runner_->status(spec.id);
+  EXPECT_EQ(status.kind, MachineStatus::Kind::Exited);
+  EXPECT_NE(status.exit_code, 0);
+  EXPECT_TRUE(log_has(spec.id, "/no/such/program"));
+}
+
+TEST_F(MachineRunnerTest, DestroyRemovesTheContainerTheNamespaceAndTheDirectory) {
+  auto spec = machine(kPolite);
+  runner_->start(spec);
+  runner_->destroy(spec.id);
+  EXPECT_EQ(runner_->status(spec.id).kind, MachineStatus::Kind::Absent);
+  EXPECT_FALSE(fs::exists("/var/run/netns/" + runner_->link(spec.id, spec.private_ip).netns));
+  EXPECT_FALSE(fs::exists(runner_->machine_dir(spec.id)));
+  EXPECT_TRUE(runner_->machines().empty());
+}
+
+TEST(ParseRuncState, ReadsStatusAndPid) {
+  auto state = parse_runc_state(R"({"ociVersion":"1.0.2","id":"x","pid":4242,"status":"running"})");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->status, "running");
+  EXPECT_EQ(state->pid, 4242);
+  EXPECT_FALSE(parse_runc_state("container does not exist"));
+  EXPECT_FALSE(parse_runc_state(R"({"pid":1})"));
+}
+
+}  // namespace
+}  // namespace sixpn::host
