@@ -9,9 +9,8 @@
 #include <cstring>
 #include <sstream>
 
-#include <toml++/toml.h>
-
 #include "cli/errors.hpp"
+#include "core/toml.hpp"
 
 namespace sixpn::cli {
 

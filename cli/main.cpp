@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   sixpn::cli::install_interrupt_handler();
   sixpn::cli::Context ctx;
   CLI::App app;
-  sixpn::commands::add_all(app, ctx);
+  sixpn::commands::add_for_command_line(app, ctx, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

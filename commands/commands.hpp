@@ -1,6 +1,9 @@
 #pragma once
 // One function per noun, each wiring its subcommands into the tree (micromamba's pattern).
-// cli/main.cpp calls each of these; adding a command is one file here and one line there.
+// commands/tree.cpp calls each of these; adding a command is one file here and one line there.
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 }
@@ -23,7 +26,15 @@ void add_platform(CLI::App& root, cli::Context& ctx);
 void add_status(CLI::App& root, cli::Context& ctx);
 void add_completion(CLI::App& root, cli::Context& ctx);
 
-// The whole command tree, as main() runs it (tests build the same tree).
+// The whole command tree (completion scripts and tests list it).
 void add_all(CLI::App& root, cli::Context& ctx);
+
+// The tree main() runs: the root and its global flags, and of the nouns only the one the line
+// names, as ninja's start-up does only what its tool needs. Every noun when the line names
+// none (`sixpn`, `sixpn --help`, a typo) or names `completion`, which prints them all.
+void add_for_command_line(CLI::App& root, cli::Context& ctx, int argc, const char* const* argv);
+
+// Each noun's names, its own first and then its aliases, in the order of add_all.
+std::vector<std::vector<std::string>> noun_names();
 
 }  // namespace sixpn::commands

@@ -1,11 +1,11 @@
 #include "server/seed.hpp"
 
-#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "core/names.hpp"
+#include "core/toml.hpp"
 
 namespace sixpn::server {
 
