@@ -2,8 +2,11 @@
 # Queries per second for `<app>.internal AAAA` and `_instances.internal TXT`: sixpnd's DNS server
 # against NSD serving the same answers from a static zone, same query file, same dnsperf
 # settings, alternating runs (sixpnd, NSD, sixpnd, NSD …), median with min–max, all on loopback.
-# Starts and stops its own sixpnd (temp database) and nsd (temp config).
-#   bench/dns.sh      SECONDS_PER_RUN per run (default 2), ROUNDS alternations (default 10)
+# Starts and stops its own sixpnd (temp database) and nsd (temp config). dnsperf shares the
+# machine's cores with the server it measures, so its own CPU use (user+system over wall time,
+# median over the runs) is printed under each figure: near 100 % it is dnsperf that sets the pace.
+#   bench/dns.sh      SECONDS_PER_RUN per run (default 2), ROUNDS alternations (default 10),
+#                     VERBOSE=1 also prints every run's figure
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${SIXPN_BUILD_DIR:-$here/../build}
@@ -114,16 +117,22 @@ fi
 
 echo "web.internal AAAA" >"$work/aaaa.queries"
 echo "_instances.internal TXT" >"$work/txt.queries"
-qps() {  # PORT QUERIES — dnsperf's queries per second over SECONDS_PER_RUN
-  dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
-    2>&1 | tee -a "$work/dnsperf.log" | awk '/Queries per second:/ { print $4 }'
+qps() {  # PORT QUERIES — dnsperf's queries per second over SECONDS_PER_RUN; its CPU % to $work/cpu
+  local TIMEFORMAT='%U %S %R'
+  { time dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
+      >"$work/run.log" 2>&1; } 2>"$work/time"
+  cat "$work/run.log" >>"$work/dnsperf.log"
+  awk '{ printf "%.0f\n", ($3 > 0) ? 100 * ($1 + $2) / $3 : 0 }' "$work/time" >"$work/cpu"
+  awk '/Queries per second:/ { print $4 }' "$work/run.log"
 }
 
-declare -A runs=()
+declare -A runs=() cpu=()
 for round in $(seq 1 "$ROUNDS"); do
   for kind in aaaa txt; do
     runs[sixpnd_$kind]="${runs[sixpnd_$kind]:-} $(qps "$sixpnd_dns" "$work/$kind.queries")"
+    cpu[sixpnd_$kind]="${cpu[sixpnd_$kind]:-} $(cat "$work/cpu")"
     runs[nsd_$kind]="${runs[nsd_$kind]:-} $(qps "$nsd_dns" "$work/$kind.queries")"
+    cpu[nsd_$kind]="${cpu[nsd_$kind]:-} $(cat "$work/cpu")"
   done
 done
 mmm() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
@@ -138,6 +147,10 @@ for kind in aaaa txt; do
     "$n" "$nmin" "$nmax" "$ratio" "vs NSD (higher is better)"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$s" "$smin" "$smax" "$n" "$nmin" \
     "$nmax" "$ratio" "vs NSD" "$ROUNDS" >>"$RESULTS_TSV"
+  read -r sc _ _ <<<"$(mmm "${cpu[sixpnd_$kind]}")"
+  read -r nc _ _ <<<"$(mmm "${cpu[nsd_$kind]}")"
+  echo "  dnsperf's own CPU: ${sc} % against sixpnd, ${nc} % against NSD (median)"
+  [ -z "${VERBOSE:-}" ] || echo "  runs: sixpnd${runs[sixpnd_$kind]}; NSD${runs[nsd_$kind]}"
 done
 if grep -q 'Queries lost: *[1-9]' "$work/dnsperf.log"; then
   echo "  (some queries were lost: $(grep -o 'Queries lost: *[0-9]*' "$work/dnsperf.log" | sort | uniq -c | tr '\n' ' '))"
