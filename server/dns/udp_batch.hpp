@@ -2,7 +2,8 @@
 // Datagrams in and replies out by the batch: one recvmmsg() takes every query waiting on a UDP
 // socket (up to the batch's capacity), one sendmmsg() sends the replies to them, instead of a
 // recvfrom() and a sendto() per query. Under load most of a DNS server's time is these system
-// calls, not the answers.
+// calls, not the answers. Within a batch, replies of one size to one client (a busy resolver's
+// socket, say) leave as one UDP_SEGMENT message that the kernel cuts into datagrams.
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -39,6 +40,7 @@ class UdpBatch {
   struct Headers;
   std::size_t capacity_;
   std::size_t count_ = 0;
+  bool gso_ = true;                     // false once a route refused UDP_SEGMENT
   std::unique_ptr<std::uint8_t[]> in_;  // capacity_ slots of kMaxMessage bytes, touched as used
   std::vector<core::dns::Endpoint> sources_;
   std::vector<std::vector<std::uint8_t>> replies_;
