@@ -2,8 +2,13 @@
 # Queries per second for `<app>.internal AAAA` and `_instances.internal TXT`: sixpnd's DNS server
 # against NSD serving the same answers from a static zone, same query file, same dnsperf
 # settings, alternating runs (sixpnd, NSD, sixpnd, NSD …), median with min–max, all on loopback.
-# Starts and stops its own sixpnd (temp database) and nsd (temp config).
-#   bench/dns.sh      SECONDS_PER_RUN per run (default 2), ROUNDS alternations (default 10)
+# Starts and stops its own sixpnd (temp database) and nsd (temp config). dnsperf shares the
+# machine's cores with the server it measures, so its own CPU use (user+system over wall time,
+# median over the runs) is printed under each figure: near 100 % it is dnsperf that sets the pace.
+# So is each server's CPU time per answered query, which holds up better than q/s when other
+# work competes for the cores.
+#   bench/dns.sh      SECONDS_PER_RUN per run (default 2), ROUNDS alternations (default 10),
+#                     VERBOSE=1 also prints every run's figure
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${SIXPN_BUILD_DIR:-$here/../build}
@@ -48,6 +53,7 @@ db="$work/sixpnd.db"
 token=$("$SIXPND_BIN" tokens create --db "$db" --org bench)
 "$SIXPND_BIN" serve --listen "127.0.0.1:$api_port" --db "$db" \
   --dns-listen "127.0.0.1:$sixpnd_dns=bench" >"$work/sixpnd.log" 2>&1 &
+sixpnd_pid=$!
 pids+=($!)
 wait_dns "$sixpnd_dns"
 api() {
@@ -100,6 +106,7 @@ zone:
   zonefile: internal.zone
 EOF
 nsd -d -c "$work/nsd.conf" >>"$work/nsd.log" 2>&1 &
+nsd_pid=$!
 pids+=($!)
 wait_dns "$nsd_dns"
 if [ "$(dig @127.0.0.1 -p "$nsd_dns" +short web.internal AAAA | sort)" != \
@@ -114,16 +121,35 @@ fi
 
 echo "web.internal AAAA" >"$work/aaaa.queries"
 echo "_instances.internal TXT" >"$work/txt.queries"
-qps() {  # PORT QUERIES — dnsperf's queries per second over SECONDS_PER_RUN
-  dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
-    2>&1 | tee -a "$work/dnsperf.log" | awk '/Queries per second:/ { print $4 }'
+server_ticks() {  # PID — CPU clock ticks used so far by the process, its threads and descendants
+  local t p
+  t=$(sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }')  # NSD forks twice: recurse
+  for p in $(pgrep -P "$1" || true); do t=$((t + $(server_ticks "$p"))); done
+  echo "$t"
+}
+qps() {  # PORT QUERIES PID — dnsperf's queries per second over SECONDS_PER_RUN; its CPU % to
+  # $work/cpu, the server's CPU µs per completed query to $work/us
+  local TIMEFORMAT='%U %S %R' before
+  before=$(server_ticks "$3")
+  { time dnsperf -s 127.0.0.1 -p "$1" -d "$2" -l "$SECONDS_PER_RUN" -c 4 -q 100 \
+      >"$work/run.log" 2>&1; } 2>"$work/time"
+  local ticks=$(($(server_ticks "$3") - before))
+  cat "$work/run.log" >>"$work/dnsperf.log"
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/Queries completed:/ {
+    printf "%.2f\n", ($3 > 0) ? t * 1e6 / hz / $3 : 0 }' "$work/run.log" >"$work/us"
+  awk '{ printf "%.0f\n", ($3 > 0) ? 100 * ($1 + $2) / $3 : 0 }' "$work/time" >"$work/cpu"
+  awk '/Queries per second:/ { print $4 }' "$work/run.log"
 }
 
-declare -A runs=()
+declare -A runs=() cpu=() us=()
 for round in $(seq 1 "$ROUNDS"); do
   for kind in aaaa txt; do
-    runs[sixpnd_$kind]="${runs[sixpnd_$kind]:-} $(qps "$sixpnd_dns" "$work/$kind.queries")"
-    runs[nsd_$kind]="${runs[nsd_$kind]:-} $(qps "$nsd_dns" "$work/$kind.queries")"
+    runs[sixpnd_$kind]="${runs[sixpnd_$kind]:-} $(qps "$sixpnd_dns" "$work/$kind.queries" "$sixpnd_pid")"
+    cpu[sixpnd_$kind]="${cpu[sixpnd_$kind]:-} $(cat "$work/cpu")"
+    us[sixpnd_$kind]="${us[sixpnd_$kind]:-} $(cat "$work/us")"
+    runs[nsd_$kind]="${runs[nsd_$kind]:-} $(qps "$nsd_dns" "$work/$kind.queries" "$nsd_pid")"
+    cpu[nsd_$kind]="${cpu[nsd_$kind]:-} $(cat "$work/cpu")"
+    us[nsd_$kind]="${us[nsd_$kind]:-} $(cat "$work/us")"
   done
 done
 mmm() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
@@ -138,6 +164,14 @@ for kind in aaaa txt; do
     "$n" "$nmin" "$nmax" "$ratio" "vs NSD (higher is better)"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$s" "$smin" "$smax" "$n" "$nmin" \
     "$nmax" "$ratio" "vs NSD" "$ROUNDS" >>"$RESULTS_TSV"
+  read -r sc _ _ <<<"$(mmm "${cpu[sixpnd_$kind]}")"
+  read -r nc _ _ <<<"$(mmm "${cpu[nsd_$kind]}")"
+  echo "  dnsperf's own CPU: ${sc} % against sixpnd, ${nc} % against NSD (median)"
+  # mmm rounds to whole numbers: print the µs medians with two decimals instead.
+  med() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+    printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  echo "  server CPU per query: $(med "${us[sixpnd_$kind]}") µs sixpnd, $(med "${us[nsd_$kind]}") µs NSD (median)"
+  [ -z "${VERBOSE:-}" ] || echo "  runs: sixpnd${runs[sixpnd_$kind]}; NSD${runs[nsd_$kind]}"
 done
 if grep -q 'Queries lost: *[1-9]' "$work/dnsperf.log"; then
   echo "  (some queries were lost: $(grep -o 'Queries lost: *[0-9]*' "$work/dnsperf.log" | sort | uniq -c | tr '\n' ' '))"

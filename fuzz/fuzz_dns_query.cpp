@@ -1,11 +1,13 @@
 // Any bytes as a query, through the parser and the resolver, over both transports, on a small
 // fixed snapshot. Besides crashes and sanitizer reports, it checks what every reply must be:
-// decodable, marked as a response with the query's id, and within the UDP size limit.
+// decodable, marked as a response with the query's id, and within the UDP size limit; and that
+// the answer cache, kept across inputs, gives either no reply or exactly the resolver's.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "core/dns/message.hpp"
+#include "server/dns/answer_cache.hpp"
 #include "server/dns/resolver.hpp"
 #include "tests/unit/server/dns_fixture.hpp"
 
@@ -14,13 +16,19 @@ namespace {
 using namespace sixpn::server::dns;
 namespace w = sixpn::core::dns;
 
-const Snapshot& snapshot() {
-  static const Snapshot s = testing::fixture();
+const SnapshotPtr& snapshot() {
+  static const SnapshotPtr s = std::make_shared<const Snapshot>(testing::fixture());
   return s;
 }
 
 void check(std::span<const std::uint8_t> query, const QueryContext& ctx) {
-  Outcome out = resolve(query, snapshot(), ctx);
+  static AnswerCache cache;
+  Outcome out = resolve(query, *snapshot(), ctx);
+  std::vector<std::uint8_t> fast;
+  if (cache.answer(query, snapshot(), ctx, fast) &&
+      (out.action != Outcome::Action::reply || fast != out.reply)) {
+    __builtin_trap();
+  }
   if (out.action == Outcome::Action::drop) return;
   if (out.action == Outcome::Action::forward) {
     if (!ctx.can_forward || out.query.questions.size() != 1) __builtin_trap();

@@ -15,9 +15,11 @@
 #include <system_error>
 #include <thread>
 
+#include "server/dns/answer_cache.hpp"
 #include "server/dns/forward.hpp"
 #include "server/dns/resolver.hpp"
 #include "server/dns/socket.hpp"
+#include "server/dns/udp_batch.hpp"
 
 namespace sixpn::server::dns {
 
@@ -65,6 +67,9 @@ struct DnsServer::Impl {
   Fd wake;
   std::thread thread;
   std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(w::kMaxMessage);
+  std::vector<std::uint8_t> reply;  // a TCP query's, before it is framed
+  AnswerCache cache;
+  UdpBatch udp{kUdpBatch};
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -143,31 +148,38 @@ struct DnsServer::Impl {
     if (auto it = connections.find(f.connection); it != connections.end()) it->second.forwards--;
   }
 
-  // One query from either transport.
-  void handle(std::span<const std::uint8_t> wire, const Snapshot& snap, std::size_t listener,
-              const QueryContext& ctx, std::optional<w::Endpoint> udp_client,
-              std::uint64_t connection) {
-    Outcome out = resolve(wire, snap, ctx);
-    if (out.action == Outcome::Action::drop) return;
-    ForwardTarget f{listener, udp_client, connection};
-    if (out.action == Outcome::Action::forward) {
+  // One query from either transport. True with `out` set when the reply is to be sent now;
+  // false when the query is dropped or went upstream (its answer is delivered when it comes).
+  // The cache answers most queries, resolve() the rest.
+  bool handle(std::span<const std::uint8_t> wire, const SnapshotPtr& snap, std::size_t listener,
+              const QueryContext& ctx, const w::Endpoint* udp_client, std::uint64_t connection,
+              std::vector<std::uint8_t>& out) {
+    if (cache.answer(wire, snap, ctx, out)) return true;
+    Outcome o = resolve(wire, *snap, ctx);
+    if (o.action == Outcome::Action::drop) return false;
+    if (o.action == Outcome::Action::forward) {
+      ForwardTarget f{listener, udp_client ? std::optional<w::Endpoint>(*udp_client) : std::nullopt,
+                      connection};
       if (!udp_client) connections[connection].forwards++;
-      return forwarder->start(std::move(f), out.query, wire, ctx.transport);
+      forwarder->start(std::move(f), o.query, wire, ctx.transport);
+      return false;
     }
-    deliver(f, out.reply);
+    out = std::move(o.reply);
+    return true;
   }
 
-  void on_udp(std::size_t listener, const Snapshot& snap) {
-    for (std::size_t i = 0; i < kUdpBatch; ++i) {
-      sockaddr_storage ss{};
-      socklen_t len = sizeof ss;
-      ssize_t n = ::recvfrom(listeners[listener].udp.get(), buffer.data(), buffer.size(),
-                             MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), &len);
-      if (n < 0) return;
-      std::span<const std::uint8_t> wire(buffer.data(), static_cast<std::size_t>(n));
-      auto client = w::Endpoint::from(reinterpret_cast<sockaddr*>(&ss), len);
-      handle(wire, snap, listener, context(listener, ipv6_of(ss), Transport::udp), client, 0);
+  // One batch in, its replies out together (udp_batch.hpp).
+  void on_udp(std::size_t listener, const SnapshotPtr& snap) {
+    const int fd = listeners[listener].udp.get();
+    const std::size_t n = udp.receive(fd);
+    for (std::size_t i = 0; i < n; ++i) {
+      const w::Endpoint& client = udp.source(i);
+      auto ctx = context(listener, ipv6_of(client.storage), Transport::udp);
+      if (!handle(udp.datagram(i), snap, listener, ctx, &client, 0, udp.reply(i))) {
+        udp.reply(i).clear();
+      }
     }
+    udp.send(fd);
   }
 
   void on_accept(std::size_t listener) {
@@ -188,7 +200,7 @@ struct DnsServer::Impl {
   }
 
   // Reads what is there and answers every complete length-prefixed message in order.
-  void on_readable(std::uint64_t key, const Snapshot& snap) {
+  void on_readable(std::uint64_t key, const SnapshotPtr& snap) {
     Connection& c = connections[key];
     ssize_t n = ::recv(c.fd.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n == 0) c.eof = true;
@@ -208,8 +220,10 @@ struct DnsServer::Impl {
       if (c.in.size() - at - 2 < len) break;
       std::span<const std::uint8_t> wire(c.in.data() + at + 2, len);
       at += 2 + len;
-      handle(wire, snap, c.listener, context(c.listener, c.source, Transport::tcp), std::nullopt,
-             key);
+      if (handle(wire, snap, c.listener, context(c.listener, c.source, Transport::tcp), nullptr,
+                 key, reply)) {
+        queue_tcp(c, reply);
+      }
     }
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(at));
   }
@@ -293,7 +307,7 @@ struct DnsServer::Impl {
           case Kind::wake:
             return;
           case Kind::udp:
-            on_udp(key, *snap);
+            on_udp(key, snap);
             break;
           case Kind::accept:
             on_accept(key);
@@ -304,7 +318,7 @@ struct DnsServer::Impl {
           case Kind::connection: {
             auto it = connections.find(key);
             if (it == connections.end()) break;
-            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(key, *snap);
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(key, snap);
             if (!it->second.out.empty()) on_writable(it->second);
             break;
           }

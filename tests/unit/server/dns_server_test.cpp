@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "core/dns/text.hpp"
@@ -234,12 +235,51 @@ TEST(DnsServer, BoundsTheNumberOfTcpConnections) {
 
 TEST(DnsServer, AnswersFromTheNewSnapshotOnceItIsPublished) {
   Running r;
+  auto before = udp_ask(r.at, query("web.internal", w::type::AAAA));  // now cached
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->answers.size(), 3u);
   Snapshot changed = testing::fixture();
   for (auto& m : changed.by_network[testing::kAcme].machines) m.started = false;
   r.feed.publish(std::make_shared<const Snapshot>(std::move(changed)));
   auto reply = udp_ask(r.at, query("web.internal", w::type::AAAA));
   ASSERT_TRUE(reply);
   EXPECT_TRUE(reply->answers.empty());
+}
+
+TEST(DnsServer, AnswersABurstFromSeveralClientsEachWithItsOwnReplies) {
+  Running r;
+  // Sent all at once so that the server takes them in batches; each client then finds exactly
+  // its own ids, each with the answer to its own question.
+  std::vector<Fd> clients;
+  for (int c = 0; c < 4; ++c) clients.push_back(connect_udp(r.at));
+  constexpr int kEach = 40;
+  for (int i = 0; i < kEach; ++i) {
+    for (int c = 0; c < 4; ++c) {
+      const bool txt = (i + c) % 2 == 1;
+      Bytes q = query(txt ? "_apps.internal" : "web.internal", txt ? w::type::TXT : w::type::AAAA,
+                      static_cast<std::uint16_t>(c * 1000 + i));
+      ASSERT_EQ(::send(clients[c].get(), q.data(), q.size(), 0), static_cast<ssize_t>(q.size()));
+    }
+  }
+  for (int c = 0; c < 4; ++c) {
+    std::set<int> ids;
+    Bytes buf(65535);
+    while (ids.size() < kEach && readable(clients[c].get(), 2000)) {
+      auto n = ::recv(clients[c].get(), buf.data(), buf.size(), 0);
+      ASSERT_GT(n, 0);
+      auto m = w::decode(std::span(buf.data(), static_cast<std::size_t>(n))).message;
+      ASSERT_TRUE(m);
+      const int i = m->header.id - c * 1000;
+      ASSERT_TRUE(i >= 0 && i < kEach) << "client " << c << " got id " << m->header.id;
+      if ((i + c) % 2 == 1) {
+        EXPECT_EQ(testing::txt_of(*m), "db,empty,web");
+      } else {
+        EXPECT_EQ(testing::aaaa_set(*m).size(), 3u);
+      }
+      ids.insert(i);
+    }
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(kEach)) << "client " << c;
+  }
 }
 
 TEST(DnsServer, StopReleasesThePorts) {
