@@ -126,6 +126,7 @@ namespace sixpn::server::http {
     __builtin_trap();                        \
   }
 SIXPN_NEVER_CALLED(list_regions)
+SIXPN_NEVER_CALLED(show_current_token)
 SIXPN_NEVER_CALLED(list_orgs)
 SIXPN_NEVER_CALLED(list_apps)
 SIXPN_NEVER_CALLED(create_app)
