@@ -26,6 +26,11 @@ struct ServeOptions {
   std::string nearest;
   std::vector<std::string> dns_listen;  // HOST:PORT[=ORG], see docs/dns.md
   std::string dns_upstream;
+  // HTTPS: a PEM certificate (chain after it) and key, or a self-signed pair kept in state_dir.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
+  std::string state_dir;  // "": the directory of db
 };
 int serve(const ServeOptions& options);
 
