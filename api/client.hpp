@@ -53,6 +53,33 @@ struct BadUrl : ClientError {
   using ClientError::ClientError;
 };
 
+// The TLS handshake failed: the certificate is not trusted, its name does not match, or its key
+// is not the pinned one.
+struct TlsFailure : TransportError {
+  using TransportError::TransportError;
+};
+
+// A token would go in clear over http:// to a host that is not loopback; nothing was sent.
+struct InsecureHttp : ClientError {
+  explicit InsecureHttp(std::string host_)
+      : ClientError("refusing to send the API token over plain http:// to " + host_ +
+                    ", which is not a loopback address"),
+        host(std::move(host_)) {}
+  std::string host;
+};
+
+// The CA file cannot be read or holds no PEM certificate, or the fingerprint is malformed.
+struct BadTlsSetting : ClientError {
+  using ClientError::ClientError;
+};
+
+// "sha256:" + 64 hex digits (the SHA-256 of the server's DER SubjectPublicKeyInfo, as
+// `sixpnd serve` prints it) → libcurl's "sha256//BASE64" pin; "" when the text is not one.
+std::string curl_pin_of(std::string_view fingerprint);
+
+// 127.0.0.0/8, ::1 (also IPv4-mapped), "localhost": hosts a token may reach over http://.
+bool is_loopback_host(std::string_view host);
+
 struct ClientOptions {
   std::string base_url;
   std::string token;  // "" when none; sent as "Authorization: Bearer …"
@@ -63,6 +90,13 @@ struct ClientOptions {
   double backoff_base_seconds = 0.2;
   double backoff_max_seconds = 3;
   std::size_t max_body_bytes = 32 * 1024 * 1024;
+  // A PEM file of CA certificates trusted besides the system's.
+  std::string ca_file;
+  // "sha256:…" (see curl_pin_of): the server's key must be this one, and then it is trusted
+  // without a CA (a self-signed sixpnd); "" verifies as libcurl does by default.
+  std::string fingerprint;
+  // Lets a token go over http:// to a host that is not loopback (labs).
+  bool allow_insecure_http = false;
   // Receives one line per request/response event for --verbose; tokens never reach it.
   std::function<void(std::string_view)> log;
   // Polled while a request runs and between retries; true aborts with Cancelled.

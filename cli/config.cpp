@@ -67,12 +67,30 @@ std::optional<std::string> string_key(const toml::table& t, const char* key,
                    "fix or remove the file");
 }
 
+std::optional<bool> bool_key(const toml::table& t, const char* key, const std::string& source) {
+  auto node = t.get(key);
+  if (node == nullptr) return std::nullopt;
+  if (node->is_boolean()) return node->value<bool>();
+  throw UsageError("key \"" + std::string(key) + "\" in " + source + " must be true or false",
+                   "fix or remove the file");
+}
+
 ConfigFile config_from(const toml::table& table, const std::string& source) {
   ConfigFile out;
   out.api_url = string_key(table, "api_url", source);
   out.token = string_key(table, "token", source);
   out.org = string_key(table, "org", source);
+  out.ca_file = string_key(table, "ca_file", source);
+  out.fingerprint = string_key(table, "fingerprint", source);
+  out.insecure_http = bool_key(table, "insecure_http", source);
   return out;
+}
+
+bool env_flag(const char* name) {
+  const std::string v = env(name);
+  if (v.empty() || v == "0" || v == "false" || v == "no") return false;
+  if (v == "1" || v == "true" || v == "yes") return true;
+  throw UsageError(std::string(name) + "=" + v + " is not 1 or 0", "set it to 1, or unset it");
 }
 
 FlyToml fly_toml_from(const toml::table& table, const std::string& source) {
@@ -118,6 +136,9 @@ std::string config_text(const ConfigFile& config) {
   if (config.api_url) t.insert("api_url", *config.api_url);
   if (config.token) t.insert("token", *config.token);
   if (config.org) t.insert("org", *config.org);
+  if (config.ca_file) t.insert("ca_file", *config.ca_file);
+  if (config.fingerprint) t.insert("fingerprint", *config.fingerprint);
+  if (config.insecure_http) t.insert("insecure_http", *config.insecure_http);
   // Only basic "..." strings: toml++ may otherwise pick a multi-line literal string, and TOML
   // drops a newline right after its opening quotes, so a value starting with one would change.
   std::ostringstream text;
@@ -165,6 +186,14 @@ Settings resolve_settings(const SettingFlags& flags) {
       {flags.api_url, env("SIXPN_API_URL"), file.api_url.value_or(""), kDefaultApiUrl});
   s.token = first_nonempty({flags.token, env("SIXPN_API_TOKEN"), file.token.value_or("")});
   s.org = first_nonempty({flags.org, env("SIXPN_ORG"), file.org.value_or("")});
+  s.ca_file = first_nonempty({flags.ca_file, env("SIXPN_CA_FILE"), file.ca_file.value_or("")});
+  // A pin belongs to the server it was taken from: another URL does not inherit it.
+  s.fingerprint = flags.fingerprint;
+  if (s.fingerprint.empty() && file.fingerprint && file.api_url == s.api_url) {
+    s.fingerprint = *file.fingerprint;
+  }
+  s.insecure_http =
+      flags.insecure_http || env_flag("SIXPN_INSECURE_HTTP") || file.insecure_http.value_or(false);
   s.app = first_nonempty({flags.app, env("SIXPN_APP")});
   if (s.app.empty()) {
     fs::path fly = flags.fly_toml.empty() ? fs::path("fly.toml") : fs::path(flags.fly_toml);

@@ -1,6 +1,8 @@
 #pragma once
 // Where settings come from, strongest first: flags > environment (SIXPN_API_URL,
-// SIXPN_API_TOKEN, SIXPN_ORG, SIXPN_APP) > config.toml > built-in defaults.
+// SIXPN_API_TOKEN, SIXPN_ORG, SIXPN_APP, SIXPN_CA_FILE, SIXPN_INSECURE_HTTP) > config.toml >
+// built-in defaults. The pinned fingerprint comes from `auth login --fingerprint` or from
+// config.toml, where it counts only for the api_url saved with it.
 // config.toml lives in $SIXPN_CONFIG_DIR, else $XDG_CONFIG_HOME/sixpn, else ~/.config/sixpn.
 #include <filesystem>
 #include <optional>
@@ -16,6 +18,9 @@ struct ConfigFile {
   std::optional<std::string> api_url;
   std::optional<std::string> token;
   std::optional<std::string> org;
+  std::optional<std::string> ca_file;      // a PEM CA file trusted besides the system's
+  std::optional<std::string> fingerprint;  // "sha256:…", the pinned key of api_url's server
+  std::optional<bool> insecure_http;       // a token may go over http:// beyond loopback
 };
 
 std::filesystem::path config_dir();
@@ -46,6 +51,9 @@ struct Settings {
   std::string token;  // "" when none is configured
   std::string org;    // "" when not given
   std::string app;    // "" when not given
+  std::string ca_file;
+  std::string fingerprint;
+  bool insecure_http = false;
 };
 
 struct SettingFlags {
@@ -54,6 +62,9 @@ struct SettingFlags {
   std::string org;
   std::string app;
   std::string fly_toml;  // -c/--config
+  std::string ca_file;
+  std::string fingerprint;  // auth login --fingerprint
+  bool insecure_http = false;
 };
 
 Settings resolve_settings(const SettingFlags& flags);

@@ -31,6 +31,9 @@ api::Client& Context::client() {
     api::ClientOptions o;
     o.base_url = s.api_url;
     o.token = s.token;
+    o.ca_file = s.ca_file;
+    o.fingerprint = s.fingerprint;
+    o.allow_insecure_http = s.insecure_http;
     o.user_agent = std::string("sixpn/") + kVersion;
     o.timeout_seconds = options.timeout_seconds;
     o.connect_timeout_seconds = std::min(10.0, options.timeout_seconds);
@@ -66,6 +69,14 @@ void add_global_flags(CLI::App& app, Context& ctx) {
       ->group("Global flags");
   app.add_option("--access-token,-t", o.settings.token, "API token (env SIXPN_API_TOKEN)")
       ->type_name("TOKEN")
+      ->group("Global flags");
+  app.add_option("--ca-file", o.settings.ca_file,
+                 "PEM file of CA certificates to trust besides the system's (env SIXPN_CA_FILE)")
+      ->type_name("FILE")
+      ->group("Global flags");
+  app.add_flag("--insecure-http", o.settings.insecure_http,
+               "Allow sending the token over http:// to a host that is not loopback (env "
+               "SIXPN_INSECURE_HTTP=1; labs only)")
       ->group("Global flags");
   app.add_option("--timeout", o.timeout_seconds, "Seconds before a request is given up")
       ->type_name("SECONDS")

@@ -51,6 +51,19 @@ int report_error(Output& out, std::exception_ptr error) {
   } catch (const api::BadUrl& e) {
     out.error(e.what(), "set it with --api-url, SIXPN_API_URL or 'sixpn auth login'");
     return kExitUsage;
+  } catch (const api::InsecureHttp& e) {
+    out.error(e.what(),
+              "serve TLS ('sixpnd serve --tls-self-signed', or --tls-cert FILE --tls-key FILE) "
+              "and use an https:// URL; on a lab network, pass --insecure-http");
+    return kExitUsage;
+  } catch (const api::BadTlsSetting& e) {
+    out.error(e.what(), "check --ca-file, SIXPN_CA_FILE and config.toml");
+    return kExitUsage;
+  } catch (const api::TlsFailure& e) {
+    out.error(e.what(),
+              "pass the CA that signed the server's certificate with --ca-file, or pin its key "
+              "with 'sixpn auth login --fingerprint sha256:…' (sixpnd prints it at start)");
+    return kExitFailure;
   } catch (const api::TransportError& e) {
     out.error(e.what(), "is sixpnd running there? set the URL with --api-url or SIXPN_API_URL");
     return kExitFailure;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,7 @@ namespace {
 
 struct LoginOptions {
   std::string token;
+  std::string fingerprint;
 };
 
 std::string trimmed(std::string s) {
@@ -59,13 +61,27 @@ void run_login(cli::Context& ctx, const LoginOptions& opts) {
   if (token.find_first_of(" \t\r\n") != std::string::npos) {
     throw cli::UsageError("the token contains white space; a token is one word");
   }
+  if (!opts.fingerprint.empty() && api::curl_pin_of(opts.fingerprint).empty()) {
+    throw cli::UsageError(
+        "--fingerprint " + opts.fingerprint + " is not sha256: followed by 64 hex digits",
+        "copy it from the 'TLS public key fingerprint' line sixpnd prints");
+  }
   // Check the token against the API before saving it: a typo should fail now, not later.
   ctx.options.settings.token = token;
+  ctx.options.settings.fingerprint = opts.fingerprint;
   auto orgs = ctx.client().orgs();
   const auto path = cli::config_file_path();
   auto file = cli::load_config_file(path);
-  file.api_url = ctx.settings().api_url;
+  const auto& used = ctx.settings();
+  file.api_url = used.api_url;
   file.token = token;
+  // What made this login work is what later commands need: the same trust, the same pin.
+  file.ca_file.reset();
+  if (!used.ca_file.empty()) file.ca_file = std::filesystem::absolute(used.ca_file).string();
+  file.fingerprint.reset();
+  if (!used.fingerprint.empty()) file.fingerprint = used.fingerprint;
+  file.insecure_http.reset();
+  if (used.insecure_http) file.insecure_http = true;
   cli::save_config_file(path, file);
   ctx.out.info("Logged in to " + ctx.settings().api_url + " (orgs: " + join_slugs(orgs) +
                "); saved to " + path.string());
@@ -128,11 +144,19 @@ void add_auth(CLI::App& root, cli::Context& ctx) {
   auto* login = auth->add_subcommand("login", "Check a token and save it with the API URL");
   login->add_option("--token", opts->token, "The API token (else read from stdin)")
       ->type_name("TOKEN");
+  login
+      ->add_option("--fingerprint", opts->fingerprint,
+                   "Trust the server whose TLS public key has this SHA-256 (as sixpnd prints "
+                   "it), with or without a CA; saved with the URL")
+      ->type_name("sha256:HEX");
   document(*login,
-           "Checks the token against the API, then writes it and the API URL to config.toml.\n"
+           "Checks the token against the API, then writes it and the API URL to config.toml,\n"
+           "with --ca-file and --fingerprint when given (later commands trust the same way).\n"
            "Without --token the token is read from stdin when stdin is not a terminal, and\n"
-           "asked for (without echo) on a terminal.",
+           "asked for (without echo) on a terminal. A token goes over http:// only to a\n"
+           "loopback address unless --insecure-http is given.",
            {"sixpn auth login --api-url http://127.0.0.1:4280 --token TOKEN",
+            "sixpn auth login --api-url https://cp.example:4280 --fingerprint sha256:HEX",
             "sixpnd tokens create --db sixpn.db --org my-org | sixpn auth login"});
   login->callback([&ctx, opts] { run_login(ctx, *opts); });
 

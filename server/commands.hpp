@@ -29,6 +29,11 @@ struct ServeOptions {
   std::vector<std::string> dns_listen;    // HOST:PORT[=ORG], see docs/dns.md
   std::vector<std::string> dns_upstream;  // HOST[:PORT]…, "none"; empty: /etc/resolv.conf's
   bool no_gateway_dns = false;            // no DNS on the gateway interface's prefix::3
+  // HTTPS: a PEM certificate (chain after it) and key, or a self-signed pair kept in state_dir.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_self_signed = false;
+  std::string state_dir;  // "": the directory of db
 };
 int serve(const ServeOptions& options);
 

@@ -48,6 +48,18 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--no-gateway-dns", serve.no_gateway_dns,
                       "Do not answer DNS on port 53 of the gateway interface (every org's "
                       "prefix::3), for operators who run their own server there");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                        "Serve HTTPS with this PEM certificate (its chain after it); SIGHUP "
+                        "reloads it");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "The PEM private key of --tls-cert");
+  serve_cmd
+      ->add_flag("--tls-self-signed", serve.tls_self_signed,
+                 "Serve HTTPS with a key pair and self-signed certificate made once and "
+                 "kept in the state directory; prints the fingerprint to pin")
+      ->excludes("--tls-cert")
+      ->excludes("--tls-key");
+  serve_cmd->add_option("--state-dir", serve.state_dir,
+                        "Directory for files sixpnd keeps (default: the directory of --db)");
 
   auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
   srv::OrgCreateOptions org;

@@ -1,5 +1,5 @@
 // `sixpnd serve`: open the store, bind, serve until SIGINT/SIGTERM, then finish the requests in
-// flight, close the database and exit 0.
+// flight, close the database and exit 0. SIGHUP reloads the TLS certificate and key.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -18,6 +18,7 @@
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
 #include "server/seed.hpp"
+#include "server/serve_tls.hpp"
 #include "server/store/sqlite_store.hpp"
 
 namespace sixpn::server {
@@ -102,6 +103,9 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "sixpnd: %s\n", line.c_str());
   });
   if (!dns_options) return error(kExitUsage, problem);
+  int tls_exit = kExitOk;
+  auto tls = ServeTls::setup(options, *listen, tls_exit);
+  if (!tls) return tls_exit;
 
   // Signals are taken by one thread with sigwait; blocking them first means every thread
   // started later (the HTTP workers) inherits the mask and is never interrupted.
@@ -109,6 +113,7 @@ int serve(const ServeOptions& options) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
@@ -125,7 +130,10 @@ int serve(const ServeOptions& options) {
       gateway_interface = start_gateway(options, endpoint->port, gateway, store);
       if (!gateway_interface) return kExitFailure;
     }
-    http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key});
+    http::ServerOptions server_options;
+    server_options.tls = tls->slot();
+    http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key},
+                           std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
     std::optional<dns::DnsService> dns_service;
     if (!dns_options->listen.empty()) {
@@ -144,7 +152,7 @@ int serve(const ServeOptions& options) {
     std::atomic<bool> finished{false};
     std::thread signals([&] {
       int sig = 0;
-      sigwait(&stop_signals, &sig);
+      while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP && !finished) tls->reload();
       if (finished) return;  // woken by main() below, not by a user
       std::fprintf(stderr, "sixpnd: %s received, finishing requests in flight\n",
                    sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -154,8 +162,8 @@ int serve(const ServeOptions& options) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     });
-    std::fprintf(stderr, "sixpnd listening on http://%s (database %s, %zu regions, nearest %s)\n",
-                 listen->str().c_str(), options.db.c_str(), catalog->all().size(),
+    std::fprintf(stderr, "sixpnd listening on %s://%s (database %s, %zu regions, nearest %s)\n",
+                 tls->scheme(), listen->str().c_str(), options.db.c_str(), catalog->all().size(),
                  catalog->nearest().c_str());
     server.run();
     finished = true;

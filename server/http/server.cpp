@@ -60,12 +60,23 @@ struct ApiServer::Impl {
   ServerOptions options;
   AuthLimiter limiter;
   Router router{route_table()};
-  httplib::Server http;
+  std::unique_ptr<httplib::Server> server;
+  httplib::Server& http;
   std::atomic<bool> stop_requested{false};
 
   Impl(Services s, ServerOptions o)
-      : services(std::move(s)), options(o), limiter(o.auth_failure_limit, o.auth_failure_window) {
+      : services(std::move(s)),
+        options(std::move(o)),
+        limiter(options.auth_failure_limit, options.auth_failure_window),
+        server(make_server(options.tls)),
+        http(*server) {
     services.auth_limiter = &limiter;
+  }
+
+  static std::unique_ptr<httplib::Server> make_server(const std::shared_ptr<TlsSlot>& tls) {
+    if (!tls) return std::make_unique<httplib::Server>();
+    return std::make_unique<httplib::SSLServer>(
+        [slot = tls.get()](SSL_CTX& ctx) { return slot->configure(ctx); });
   }
 
   void route(const httplib::Request& req, httplib::Response& res) {
@@ -143,13 +154,17 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(Services services, ServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(services), options)) {
+    : impl_(std::make_unique<Impl>(std::move(services), std::move(options))) {
   impl_->install();
 }
 
 ApiServer::~ApiServer() = default;
 
 bool ApiServer::bind(const HostPort& listen, std::string& error) {
+  if (!impl_->http.is_valid()) {
+    error = "cannot set up TLS (OpenSSL refused the server context)";
+    return false;
+  }
   errno = 0;
   if (impl_->http.bind_to_port(listen.host, listen.port)) return true;
   int err = errno;

@@ -9,6 +9,7 @@
 
 #include "server/hostport.hpp"
 #include "server/http/routes.hpp"
+#include "server/http/tls.hpp"
 
 namespace sixpn::server::http {
 
@@ -21,6 +22,8 @@ struct ServerOptions {
   // Failed authentications one address may make per window before it is answered 429.
   int auth_failure_limit = 100;
   std::chrono::seconds auth_failure_window{60};
+  // When set, HTTPS only, with the certificate each handshake takes from this slot.
+  std::shared_ptr<TlsSlot> tls;
 };
 
 class ApiServer {
@@ -30,7 +33,8 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // Binds the listening socket; false with one sentence in `error` when it cannot.
+  // Binds the listening socket; false with one sentence in `error` when it cannot (also when
+  // the TLS context could not be set up).
   bool bind(const HostPort& listen, std::string& error);
   // Serves until stop(); requests in flight when stop() is called are finished first.
   void run();

@@ -28,6 +28,7 @@ GW_IF="s6g$RUN_ID"  # wireguard-go's control socket is /var/run/wireguard/<name>
                     # namespace alike, so WireGuard interface names must be unique per run
 WORK=""
 DB=""
+API_CA=""  # sixpnd's self-signed certificate, made at its first start
 MADE_ETC_NETNS=""  # /etc/netns did not exist before this run
 
 # Loud, and only for what a machine without the means cannot do; everything else fails.
@@ -78,6 +79,7 @@ e2e_init() {
   e2e_require
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/sixpn-e2e.XXXXXX")
   DB="$WORK/sixpnd.db"
+  API_CA="$WORK/tls-cert.pem"
   [ -d /etc/netns ] || MADE_ETC_NETNS=1
   trap cleanup EXIT
   trap 'exit 130' INT TERM
@@ -183,22 +185,24 @@ tunnel_up() {
   ip netns exec "$full" env WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go wg-quick up "$WORK/$ifname.conf" >>"$WORK/wg-quick.log" 2>&1
 }
 
-# start_sixpnd [extra serve flags…] — sixpnd in the gateway namespace, API and WireGuard
-# endpoint on the underlay, gateway interface $GW_IF; no DNS flag: the gateway answers DNS on
-# every org's prefix::3 by default (the server tells orgs apart by the querier's 6PN address),
-# and forwards other names to the gateway namespace's resolv.conf nameservers (the host's file
-# here, only read); returns once the API answers. Its PID is
+# start_sixpnd [extra serve flags…] — sixpnd in the gateway namespace, API (HTTPS, with the
+# self-signed pair it keeps beside $DB; laptops trust it through SIXPN_CA_FILE=$API_CA) and
+# WireGuard endpoint on the underlay, gateway interface $GW_IF; no DNS flag: the gateway answers
+# DNS on every org's prefix::3 by default (the server tells orgs apart by the querier's 6PN
+# address), and forwards other names to the gateway namespace's resolv.conf nameservers (the
+# host's file here, only read); returns once the API answers. Its PID is
 # kept in a file, so a case (a subshell) can stop and start it and the EXIT trap still finds it.
 start_sixpnd() {
   # Straight through ip netns exec (which execs), so the PID is sixpnd's and SIGTERM reaches it.
   ip netns exec "$(ns gateway)" "$SIXPND_BIN" serve --db "$DB" \
     --listen "$UNDERLAY_GW:$API_PORT" \
     --gateway-endpoint "$UNDERLAY_GW:$WG_PORT" --gateway-interface "$GW_IF" \
-    "$@" >>"$WORK/sixpnd.log" 2>&1 &
+    --tls-self-signed "$@" >>"$WORK/sixpnd.log" 2>&1 &
   local pid=$! i
   echo "$pid" >"$WORK/sixpnd.pid"
   for i in $(seq 1 100); do
-    inside gateway curl -s -o /dev/null --max-time 1 "http://$UNDERLAY_GW:$API_PORT/v1/platform/regions" &&
+    [ -f "$API_CA" ] &&
+      inside gateway curl -s -o /dev/null --max-time 1 --cacert "$API_CA" "https://$UNDERLAY_GW:$API_PORT/v1/platform/regions" &&
       return 0
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1

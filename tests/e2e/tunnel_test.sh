@@ -6,7 +6,7 @@
 
 e2e_init
 
-API_URL="http://$UNDERLAY_GW:$API_PORT"
+API_URL="https://$UNDERLAY_GW:$API_PORT"
 A_IF="s6a$RUN_ID"  # laptop-a's tunnel
 B_IF="s6b$RUN_ID"  # laptop-b's tunnel
 INTRUDER=$(wg genkey | wg pubkey)
@@ -19,7 +19,7 @@ get() { cat "$WORK/val-$1"; }
 as() {
   local name=$1 token=$2
   shift 2
-  run ip netns exec "$(ns "$name")" env SIXPN_API_URL="$API_URL" SIXPN_API_TOKEN="$token" \
+  run ip netns exec "$(ns "$name")" env SIXPN_API_URL="$API_URL" SIXPN_API_TOKEN="$token" SIXPN_CA_FILE="$API_CA" \
     "$SIXPN_BIN" "$@"
 }
 

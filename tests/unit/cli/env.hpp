@@ -15,8 +15,9 @@ class ScopedEnv {
     dir_ = std::filesystem::temp_directory_path() /
            ("sixpn-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     std::filesystem::create_directories(dir_);
-    for (const char* name : {"SIXPN_API_URL", "SIXPN_API_TOKEN", "SIXPN_ORG", "SIXPN_APP",
-                             "SIXPN_WG_REGION", "SIXPN_CONFIG_DIR", "CI"}) {
+    for (const char* name :
+         {"SIXPN_API_URL", "SIXPN_API_TOKEN", "SIXPN_ORG", "SIXPN_APP", "SIXPN_WG_REGION",
+          "SIXPN_CONFIG_DIR", "SIXPN_CA_FILE", "SIXPN_INSECURE_HTTP", "CI"}) {
       unset(name);
     }
     set("SIXPN_CONFIG_DIR", (dir_ / "config").string());
