@@ -5,7 +5,7 @@
 set -u
 
 BENCH_BUILD=${SIXPN_BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}
-SIXPN_BIN=${SIXPN_BIN:-$BENCH_BUILD/cli/sixpn}
+SIXPN_BIN=${SIXPN_BIN:-$BENCH_BUILD/commands/sixpn}
 SIXPND_BIN=${SIXPND_BIN:-$BENCH_BUILD/server/sixpnd}
 BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sixpn-bench.XXXXXX")
 BENCH_DB="$BENCH_WORK/sixpnd.db"

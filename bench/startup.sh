@@ -4,7 +4,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-SIXPN_BIN=${SIXPN_BIN:-$here/../build/cli/sixpn}
+SIXPN_BIN=${SIXPN_BIN:-$here/../build/commands/sixpn}
 RUNS=${RUNS:-30}
 compare "startup: sixpn --version vs true" "$RUNS" "(cost of loading)" "$SIXPN_BIN --version" "/bin/true"
 compare "startup: sixpn --version vs curl" "$RUNS" "≤ 1.5x" "$SIXPN_BIN --version" "curl --version"

@@ -1,5 +1,5 @@
 #pragma once
-// Typed errors that commands throw. cli/main.cpp is the one place that turns them into the
+// Typed errors that commands throw. commands/main.cpp is the one place that turns them into the
 // "Error: …" line, the optional "hint: …" line and the process exit code.
 #include <stdexcept>
 #include <string>

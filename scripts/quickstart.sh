@@ -13,7 +13,7 @@ keep=0
 state=$(mktemp -d "${TMPDIR:-/tmp}/sixpn-quickstart.XXXXXX")
 listen=${SIXPN_QUICKSTART_LISTEN:-127.0.0.1:4280}
 sixpnd=./build/server/sixpnd
-sixpn=./build/cli/sixpn
+sixpn=./build/commands/sixpn
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
 step() { say "$*"; "$@"; }

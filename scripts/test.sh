@@ -21,7 +21,7 @@ fi
 cmake --build "$asan" -j 2 --target sixpn sixpnd
 asan=$(cd "$asan" && pwd)
 echo "bad-input suite against the ASan/UBSan build ($asan):"
-SIXPN_BIN="$asan/cli/sixpn" SIXPND_BIN="$asan/server/sixpnd" \
+SIXPN_BIN="$asan/commands/sixpn" SIXPND_BIN="$asan/server/sixpnd" \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98 \
   timeout 1800 bash tests/integration/fault_bad_input_test.sh
