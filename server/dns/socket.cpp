@@ -36,11 +36,6 @@ Fd open_socket(const core::dns::Endpoint& at, int type, const std::string& what,
 
 }  // namespace
 
-void Fd::reset() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
 Fd bind_udp(const core::dns::Endpoint& at, const std::string& device) {
   const std::string what = "udp " + at.str() + (device.empty() ? "" : "%" + device);
   Fd fd = open_socket(at, SOCK_DGRAM, what, device);

@@ -2,35 +2,13 @@
 // File descriptors owned by one object each, and the few socket set-ups the DNS server needs.
 // Every function throws std::system_error on failure, naming what it tried.
 #include <string>
-#include <utility>
 
 #include "core/dns/endpoint.hpp"
+#include "net/fd.hpp"
 
 namespace sixpn::server::dns {
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  void reset();
-
- private:
-  int fd_ = -1;
-};
+using Fd = net::Fd;
 
 // Non-blocking, close-on-exec; IPv6 sockets are IPv6-only so a listener on [::] does not also
 // take IPv4 traffic under a mapped address. With a `device` (SO_BINDTODEVICE, before bind), the
