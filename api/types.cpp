@@ -1,67 +1,10 @@
 #include "api/types.hpp"
 
+#include "api/json_read.hpp"
+
 namespace sixpn::api {
 
-namespace {
-// Strict readers: a missing key or a value of the wrong type is a ShapeError naming the key,
-// so a hostile or broken peer gets one clear sentence, never a crash.
-const Json& field(const Json& j, const char* key) {
-  if (!j.is_object()) throw ShapeError("expected a JSON object");
-  auto it = j.find(key);
-  if (it == j.end()) throw ShapeError(std::string("missing field \"") + key + "\"");
-  return *it;
-}
-std::string str(const Json& j, const char* key) {
-  const auto& v = field(j, key);
-  if (!v.is_string()) throw ShapeError(std::string("field \"") + key + "\" must be a string");
-  return v.get<std::string>();
-}
-std::optional<std::string> opt_str(const Json& j, const char* key) {
-  if (!j.is_object()) throw ShapeError("expected a JSON object");
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) throw ShapeError(std::string("field \"") + key + "\" must be a string");
-  return it->get<std::string>();
-}
-std::string str_or(const Json& j, const char* key, std::string fallback) {
-  return opt_str(j, key).value_or(std::move(fallback));
-}
-double num(const Json& j, const char* key) {
-  const auto& v = field(j, key);
-  if (!v.is_number()) throw ShapeError(std::string("field \"") + key + "\" must be a number");
-  return v.get<double>();
-}
-bool boolean(const Json& j, const char* key) {
-  const auto& v = field(j, key);
-  if (!v.is_boolean()) throw ShapeError(std::string("field \"") + key + "\" must be true or false");
-  return v.get<bool>();
-}
-std::uint64_t unsigned_int(const Json& j, const char* key, std::uint64_t max) {
-  const auto& v = field(j, key);
-  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max) {
-    throw ShapeError(std::string("field \"") + key + "\" must be an integer from 0 to " +
-                     std::to_string(max));
-  }
-  return v.get<std::uint64_t>();
-}
-std::map<std::string, std::string> string_map(const Json& j, const char* key) {
-  std::map<std::string, std::string> out;
-  if (!j.is_object()) throw ShapeError("expected a JSON object");
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return out;
-  if (!it->is_object()) throw ShapeError(std::string("field \"") + key + "\" must be an object");
-  for (const auto& [k, v] : it->items()) {
-    if (!v.is_string()) {
-      throw ShapeError(std::string("field \"") + key + "\" values must be strings");
-    }
-    out[k] = v.get<std::string>();
-  }
-  return out;
-}
-void put_opt(Json& j, const char* key, const std::optional<std::string>& v) {
-  if (v) j[key] = *v;
-}
-}  // namespace
+using namespace json_read;
 
 void to_json(Json& j, const ApiError& v) {
   j = Json{{"error", v.error}, {"code", v.code}};
@@ -157,6 +100,11 @@ void to_json(Json& j, const Machine& v) {
            {"process_group", v.process_group},
            {"metadata", v.metadata},
            {"private_ip", v.private_ip},
+           {"host_id", v.host_id},
+           {"host", v.host},
+           {"config", v.config},
+           {"exit_code", v.exit_code ? Json(*v.exit_code) : Json(nullptr)},
+           {"message", v.message},
            {"created_at", v.created_at},
            {"updated_at", v.updated_at}};
 }
@@ -169,12 +117,24 @@ void from_json(const Json& j, Machine& v) {
   v.process_group = str_or(j, "process_group", "");
   v.metadata = string_map(j, "metadata");
   v.private_ip = str(j, "private_ip");
+  v.host_id = j.contains("host_id")
+                  ? static_cast<std::uint32_t>(unsigned_int(j, "host_id", 0xffffffffULL))
+                  : 0;
+  v.host = str_or(j, "host", "");
+  v.config = j.contains("config") && !j.at("config").is_null() ? j.at("config").get<MachineConfig>()
+                                                               : MachineConfig{};
+  v.exit_code.reset();
+  if (auto it = j.find("exit_code"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer()) throw ShapeError("field \"exit_code\" must be an integer");
+    v.exit_code = it->get<int>();
+  }
+  v.message = str_or(j, "message", "");
   v.created_at = str_or(j, "created_at", "");
   v.updated_at = str_or(j, "updated_at", "");
 }
 
 void to_json(Json& j, const MachineCreate& v) {
-  j = Json{{"region", v.region}, {"metadata", v.metadata}};
+  j = Json{{"region", v.region}, {"metadata", v.metadata}, {"config", v.config}};
   put_opt(j, "name", v.name);
   put_opt(j, "process_group", v.process_group);
 }
@@ -183,6 +143,31 @@ void from_json(const Json& j, MachineCreate& v) {
   v.name = opt_str(j, "name");
   v.process_group = opt_str(j, "process_group");
   v.metadata = string_map(j, "metadata");
+  v.config = j.contains("config") && !j.at("config").is_null() ? j.at("config").get<MachineConfig>()
+                                                               : MachineConfig{};
+}
+
+void to_json(Json& j, const MachineWait& v) {
+  j = Json{{"ok", v.ok}, {"state", v.state}};
+}
+void from_json(const Json& j, MachineWait& v) {
+  v.ok = boolean(j, "ok");
+  v.state = str(j, "state");
+}
+
+void to_json(Json& j, const LogLine& v) {
+  j = Json{{"machine_id", v.machine_id},
+           {"region", v.region},
+           {"timestamp", v.timestamp},
+           {"stream", v.stream},
+           {"message", v.message}};
+}
+void from_json(const Json& j, LogLine& v) {
+  v.machine_id = str(j, "machine_id");
+  v.region = str_or(j, "region", "");
+  v.timestamp = str(j, "timestamp");
+  v.stream = str_or(j, "stream", "stdout");
+  v.message = str(j, "message");
 }
 
 void to_json(Json& j, const Peer& v) {

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/machine_config.hpp"
+
 namespace sixpn::api {
 
 using Json = nlohmann::json;
@@ -60,15 +62,23 @@ struct AppCreate {
   std::string org_slug;
 };
 
+// A machine's state as users see it: "created" (placed, its host has not run it yet),
+// "starting", "started" (its process runs; only these are answered in DNS), "stopping",
+// "stopped", "failed" (could not start, or gave up restarting), "destroying", "destroyed".
 struct Machine {
   std::string id;  // 14 lower-case hex characters
   std::string name;
   std::string app;
   std::string region;
-  std::string state;  // started | stopped | destroyed
+  std::string state;
   std::string process_group;
   std::map<std::string, std::string> metadata;
   std::string private_ip;
+  std::uint32_t host_id = 0;  // the host that runs it (also inside private_ip); 0: none
+  std::string host;           // that host's name
+  MachineConfig config;
+  std::optional<int> exit_code;  // of the last run, once it ended
+  std::string message;           // why it failed, when it did
   std::string created_at;
   std::string updated_at;
 };
@@ -76,8 +86,25 @@ struct Machine {
 struct MachineCreate {
   std::optional<std::string> name;
   std::string region;
-  std::optional<std::string> process_group;  // "app" when absent
-  std::map<std::string, std::string> metadata;
+  std::optional<std::string> process_group;     // "app" when absent
+  std::map<std::string, std::string> metadata;  // merged with config.metadata
+  MachineConfig config;
+};
+
+// GET /v1/apps/{app}/machines/{id}/wait?state=…&timeout=…: 200 once the machine is in `state`
+// (408 with code "timeout" when it is not by then).
+struct MachineWait {
+  bool ok = true;
+  std::string state;
+};
+
+// One line a machine wrote, as GET /v1/apps/{app}/logs pages them (oldest first).
+struct LogLine {
+  std::string machine_id;
+  std::string region;
+  std::string timestamp;  // RFC 3339 UTC with milliseconds, as the host stamped it
+  std::string stream;     // "stdout" or "stderr"
+  std::string message;    // without the newline
 };
 
 struct Peer {
@@ -150,6 +177,10 @@ void to_json(Json& j, const Machine& v);
 void from_json(const Json& j, Machine& v);
 void to_json(Json& j, const MachineCreate& v);
 void from_json(const Json& j, MachineCreate& v);
+void to_json(Json& j, const MachineWait& v);
+void from_json(const Json& j, MachineWait& v);
+void to_json(Json& j, const LogLine& v);
+void from_json(const Json& j, LogLine& v);
 void to_json(Json& j, const Peer& v);
 void from_json(const Json& j, Peer& v);
 void to_json(Json& j, const PeerCreate& v);

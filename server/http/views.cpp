@@ -27,16 +27,18 @@ api::App to_api(const store::AppRecord& app) {
 }
 
 api::Machine to_api(const store::MachineRecord& m) {
-  return api::Machine{m.id,
-                      m.name,
-                      m.app,
-                      m.region,
-                      store::to_string(m.state),
-                      m.process_group,
-                      m.metadata,
-                      m.private_ip.str(),
-                      m.created_at,
-                      m.updated_at};
+  api::Machine out;
+  out.id = m.id;
+  out.name = m.name;
+  out.app = m.app;
+  out.region = m.region;
+  out.state = store::to_string(m.state);
+  out.process_group = m.process_group;
+  out.metadata = m.metadata;
+  out.private_ip = m.private_ip.str();
+  out.created_at = m.created_at;
+  out.updated_at = m.updated_at;
+  return out;
 }
 
 api::IpAssignment to_api(const store::IpRecord& ip) {
