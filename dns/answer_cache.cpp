@@ -1,11 +1,11 @@
-#include "server/dns/answer_cache.hpp"
+#include "dns/answer_cache.hpp"
 
 #include <algorithm>
 #include <optional>
 
 #include "core/dns/message.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace w = core::dns;
 
@@ -176,4 +176,4 @@ bool AnswerCache::answer(std::span<const std::uint8_t> wire, const SnapshotPtr& 
   return true;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

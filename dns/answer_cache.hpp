@@ -23,10 +23,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/dns/resolver.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/resolver.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 class AnswerCache {
  public:
@@ -58,4 +58,4 @@ class AnswerCache {
   std::vector<std::uint8_t> canonical_;  // likewise
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,8 +1,8 @@
-#include "server/dns/feed.hpp"
+#include "dns/feed.hpp"
 
 #include <exception>
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 SnapshotRefresher::SnapshotRefresher(Build build, SnapshotFeed& feed,
                                      std::chrono::milliseconds period, Log log)
@@ -50,4 +50,4 @@ void SnapshotRefresher::run() {
   }
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 class SnapshotFeed {
  public:
@@ -64,4 +64,4 @@ class SnapshotRefresher {
   std::thread thread_;
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

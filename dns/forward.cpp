@@ -1,4 +1,4 @@
-#include "server/dns/forward.hpp"
+#include "dns/forward.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <system_error>
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace w = core::dns;
 
@@ -191,4 +191,4 @@ Forwarder::Clock::time_point Forwarder::next_deadline(Clock::time_point cap) con
   return cap;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

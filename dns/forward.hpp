@@ -17,10 +17,10 @@
 
 #include "core/dns/endpoint.hpp"
 #include "core/dns/message.hpp"
-#include "server/dns/resolver.hpp"
-#include "server/dns/socket.hpp"
+#include "dns/resolver.hpp"
+#include "dns/socket.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 // Where a forwarded query's answer goes; the forwarder only hands it back.
 struct ForwardTarget {
@@ -103,4 +103,4 @@ class Forwarder {
   std::vector<std::uint8_t> buffer_ = std::vector<std::uint8_t>(core::dns::kMaxMessage);
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,8 +1,8 @@
 #include <string>
 
-#include "server/dns/server.hpp"
+#include "dns/server.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& problem) {
   ListenSpec spec;
@@ -26,4 +26,4 @@ std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& 
   return spec;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,10 +1,10 @@
-#include "server/dns/resolver.hpp"
+#include "dns/resolver.hpp"
 
 #include <algorithm>
 
-#include "server/dns/zone.hpp"
+#include "dns/zone.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace dnsw = core::dns;
 
@@ -167,4 +167,4 @@ Outcome resolve(std::span<const std::uint8_t> wire, const Snapshot& snapshot,
   return reply(r, limit);
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

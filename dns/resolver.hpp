@@ -15,9 +15,9 @@
 
 #include "core/address.hpp"
 #include "core/dns/message.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 inline constexpr std::uint32_t kTtl = 5;  // the seed's TTL, for answers and negative answers
 inline constexpr std::uint16_t kMaxUdpPayload = 4096;  // the most we send over UDP (and say so)
@@ -52,4 +52,4 @@ const OrgZone* select_org(const Snapshot& snapshot, const QueryContext& ctx);
 // clamped to [512, kMaxUdpPayload], or 512 without EDNS.
 std::size_t reply_limit(const core::dns::Message& query, Transport transport);
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,4 +1,4 @@
-#include "server/dns/server.hpp"
+#include "dns/server.hpp"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -15,13 +15,13 @@
 #include <system_error>
 #include <thread>
 
-#include "server/dns/answer_cache.hpp"
-#include "server/dns/forward.hpp"
-#include "server/dns/resolver.hpp"
-#include "server/dns/socket.hpp"
-#include "server/dns/udp_batch.hpp"
+#include "dns/answer_cache.hpp"
+#include "dns/forward.hpp"
+#include "dns/resolver.hpp"
+#include "dns/socket.hpp"
+#include "dns/udp_batch.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace w = core::dns;
 using Clock = std::chrono::steady_clock;
@@ -382,4 +382,4 @@ std::vector<w::Endpoint> DnsServer::bound() const {
   return out;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

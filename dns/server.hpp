@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "core/dns/endpoint.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 // "HOST:PORT" or "HOST:PORT=ORG": 127.0.0.1:5353, [::1]:5353=my-org, [fdaa:0:18::3]:53=my-org.
 struct ListenSpec {
@@ -59,4 +59,4 @@ class DnsServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,14 +1,12 @@
-#include "server/dns/service.hpp"
+#include "dns/service.hpp"
 
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
 
-#include "server/dns/upstreams.hpp"
-#include "server/dns/zone.hpp"
-#include "server/store/store.hpp"
+#include "dns/upstreams.hpp"
+#include "dns/zone.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace {
 
@@ -123,32 +121,24 @@ std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string&
   return options;
 }
 
-struct DnsService::Hook {
-  std::mutex mu;
-  SnapshotRefresher* refresher = nullptr;
-};
-
-DnsService::DnsService(ServerOptions options, store::Store& store)
-    : hook_(std::make_shared<Hook>()) {
-  auto build = [&store] {
-    auto snapshot = store.dns_snapshot();
+DnsService::DnsService(ServerOptions options, SnapshotRefresher::Build build) {
+  auto with_lists = [build = std::move(build)] {
+    auto snapshot = build();
     precompute_lists(snapshot);
     return snapshot;
   };
-  refresher_ = std::make_unique<SnapshotRefresher>(build, feed_, std::chrono::seconds(1), log_line);
-  hook_->refresher = refresher_.get();
-  store.add_change_listener([hook = hook_] {
-    std::lock_guard lock(hook->mu);
-    if (hook->refresher) hook->refresher->notify();
-  });
+  refresher_ =
+      std::make_unique<SnapshotRefresher>(with_lists, feed_, std::chrono::seconds(1), log_line);
   server_ = std::make_unique<DnsServer>(std::move(options), [this] { return feed_.current(); });
   server_->start();
 }
 
 DnsService::~DnsService() {
   server_->stop();
-  std::lock_guard lock(hook_->mu);
-  hook_->refresher = nullptr;
 }
 
-}  // namespace sixpn::server::dns
+void DnsService::notify() {
+  refresher_->notify();
+}
+
+}  // namespace sixpn::dns

@@ -1,6 +1,8 @@
 #pragma once
-// The DNS server as `sixpnd serve` runs it: flags checked before anything starts, then a
-// snapshot feed kept fresh by the store's change notifications, and the listeners.
+// The DNS server as a sixpnd process runs it: flags checked before anything starts, then a
+// snapshot feed kept fresh by its owner's change notifications, and the listeners. Where the
+// data comes from is the owner's business: the control plane builds snapshots from its store
+// (server/dns_state.hpp), a host from the desired state it watches.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -8,14 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "server/dns/feed.hpp"
-#include "server/dns/server.hpp"
+#include "dns/feed.hpp"
+#include "dns/server.hpp"
 
-namespace sixpn::server::store {
-class Store;
-}
-
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 struct DnsFlags {
   std::vector<std::string> listen;  // --dns-listen HOST:PORT[=ORG], repeatable
@@ -43,19 +41,21 @@ std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string&
 
 class DnsService {
  public:
-  // Builds the first snapshot, subscribes to the store's changes, binds and starts serving.
-  // Throws std::system_error when a listener cannot be bound.
-  DnsService(ServerOptions options, store::Store& store);
+  // Builds the first snapshot with `build`, binds and starts serving. `build` runs again, off
+  // the caller's thread, after each notify() and once a second; it may throw, and the last good
+  // snapshot is then kept. Throws std::system_error when a listener cannot be bound.
+  DnsService(ServerOptions options, SnapshotRefresher::Build build);
   ~DnsService();
   DnsService(const DnsService&) = delete;
   DnsService& operator=(const DnsService&) = delete;
 
+  // The data changed: rebuild soon. Cheap and safe from any thread.
+  void notify();
+
  private:
-  struct Hook;
-  std::shared_ptr<Hook> hook_;  // the store keeps its listener; this lets it outlive us safely
   SnapshotFeed feed_;
   std::unique_ptr<SnapshotRefresher> refresher_;
   std::unique_ptr<DnsServer> server_;
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

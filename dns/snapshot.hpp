@@ -11,7 +11,7 @@
 
 #include "core/address.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 struct RegionInfo {
   std::string code;
@@ -66,4 +66,4 @@ struct Snapshot {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

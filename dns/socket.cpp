@@ -1,4 +1,4 @@
-#include "server/dns/socket.hpp"
+#include "dns/socket.hpp"
 
 #include <netinet/in.h>
 #include <sys/eventfd.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <system_error>
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace {
 
@@ -85,4 +85,4 @@ core::dns::Endpoint local_endpoint(int fd) {
   return core::dns::Endpoint::from(reinterpret_cast<sockaddr*>(&ss), len);
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -6,7 +6,7 @@
 #include "core/dns/endpoint.hpp"
 #include "net/fd.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 using Fd = net::Fd;
 
@@ -24,4 +24,4 @@ Fd make_eventfd();
 
 core::dns::Endpoint local_endpoint(int fd);
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,4 +1,4 @@
-#include "server/dns/udp_batch.hpp"
+#include "dns/udp_batch.hpp"
 
 #include <netinet/udp.h>
 #include <sys/uio.h>
@@ -10,7 +10,7 @@
 
 #include "core/dns/message.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace w = core::dns;
 
@@ -149,4 +149,4 @@ void UdpBatch::send(int fd) {
   count_ = 0;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

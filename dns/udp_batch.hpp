@@ -14,7 +14,7 @@
 
 #include "core/dns/endpoint.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 class UdpBatch {
  public:
@@ -47,4 +47,4 @@ class UdpBatch {
   std::unique_ptr<Headers> headers_;
 };
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

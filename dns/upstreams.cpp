@@ -1,4 +1,4 @@
-#include "server/dns/upstreams.hpp"
+#include "dns/upstreams.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -12,7 +12,7 @@
 
 #include "core/address.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace w = core::dns;
 
@@ -142,4 +142,4 @@ bool is_own_dns(const w::Endpoint& server, const std::vector<w::Endpoint>& liste
   return false;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

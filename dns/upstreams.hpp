@@ -8,7 +8,7 @@
 
 #include "core/dns/endpoint.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 // glibc's MAXNS: a stub resolver reads no more than three nameserver lines.
 inline constexpr std::size_t kMaxResolvConfServers = 3;
@@ -32,4 +32,4 @@ ResolvConf read_resolv_conf(const std::string& path);
 bool is_own_dns(const core::dns::Endpoint& server,
                 const std::vector<core::dns::Endpoint>& listeners, bool serves_6pn);
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,4 +1,4 @@
-#include "server/dns/zone.hpp"
+#include "dns/zone.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "core/dns/name.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 namespace {
 
@@ -280,4 +280,4 @@ std::optional<std::size_t> parse_top(std::string_view label) {
   return n;
 }
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

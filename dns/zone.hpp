@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "core/address.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 
 struct NameData {
   bool exists = false;  // false: NXDOMAIN
@@ -44,4 +44,4 @@ std::optional<std::size_t> parse_top(std::string_view label);
 
 inline constexpr std::string_view kInteractivePrefix = "interactive-";
 
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

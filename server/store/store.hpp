@@ -22,7 +22,7 @@
 
 #include "core/address.hpp"
 #include "core/keys.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 #include "server/util.hpp"
 
 namespace sixpn::server::store {

@@ -1,13 +1,13 @@
-#include "server/dns/answer_cache.hpp"
+#include "dns/answer_cache.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "server/dns/zone.hpp"
-#include "tests/unit/server/dns_fixture.hpp"
+#include "dns/zone.hpp"
+#include "tests/unit/dns/fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 namespace w = core::dns;
@@ -297,4 +297,4 @@ TEST(DnsAnswerCache, StaysWithinItsBudgetWhateverNamesAreAsked) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

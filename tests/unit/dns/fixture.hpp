@@ -6,9 +6,9 @@
 
 #include "core/address.hpp"
 #include "core/dns/message.hpp"
-#include "server/dns/snapshot.hpp"
+#include "dns/snapshot.hpp"
 
-namespace sixpn::server::dns::testing {
+namespace sixpn::dns::testing {
 
 inline constexpr std::uint32_t kAcme = 0x18;
 inline constexpr std::uint32_t kOther = 0x2b;
@@ -88,4 +88,4 @@ inline std::string txt_of(const core::dns::Message& m) {
   return out;
 }
 
-}  // namespace sixpn::server::dns::testing
+}  // namespace sixpn::dns::testing

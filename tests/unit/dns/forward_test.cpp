@@ -1,6 +1,6 @@
 // Forwarding through a real DnsServer to fake upstreams on loopback that answer over UDP and
 // TCP, truncate, fail or stay silent, so every turn of the forwarder is taken on real sockets.
-#include "server/dns/forward.hpp"
+#include "dns/forward.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "core/dns/text.hpp"
-#include "server/dns/feed.hpp"
-#include "server/dns/server.hpp"
-#include "tests/unit/server/dns_fixture.hpp"
+#include "dns/feed.hpp"
+#include "dns/server.hpp"
+#include "tests/unit/dns/fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 namespace w = core::dns;
@@ -270,4 +270,4 @@ TEST(DnsForward, EveryUpstreamSilentGivesServfailOnceEachHasTimedOut) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

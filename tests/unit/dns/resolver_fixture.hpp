@@ -1,11 +1,11 @@
 #pragma once
 // Helpers shared by the resolver's unit tests: the fixture snapshot, query builders, checks.
 #include <gtest/gtest.h>
-#include "server/dns/resolver.hpp"
-#include "server/dns/zone.hpp"
-#include "tests/unit/server/dns_fixture.hpp"
+#include "dns/resolver.hpp"
+#include "dns/zone.hpp"
+#include "tests/unit/dns/fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 namespace w = core::dns;
@@ -75,4 +75,4 @@ w::Message ask(const std::string& name, std::uint16_t qtype, const QueryContext&
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,8 +1,8 @@
 // The resolver at the protocol's edges: sizes and truncation, malformed and unusual messages,
 // forwarding, classes, and a stopped machine leaving every answer.
-#include "tests/unit/server/dns_resolver_fixture.hpp"
+#include "tests/unit/dns/resolver_fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 Snapshot with_many_machines(int n) {
@@ -123,4 +123,4 @@ TEST(DnsResolver, StoppingAMachineRemovesItFromEveryAnswer) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

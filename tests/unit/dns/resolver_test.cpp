@@ -1,6 +1,6 @@
-#include "tests/unit/server/dns_resolver_fixture.hpp"
+#include "tests/unit/dns/resolver_fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 TEST(DnsResolver, AppNameIsEveryStartedMachineOfTheApp) {
@@ -248,4 +248,4 @@ TEST(DnsResolver, EchoesTheQuestionsCaseExactly) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

@@ -1,4 +1,4 @@
-#include "server/dns/server.hpp"
+#include "dns/server.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "core/dns/text.hpp"
-#include "server/dns/feed.hpp"
-#include "server/dns/socket.hpp"
-#include "tests/unit/server/dns_fixture.hpp"
+#include "dns/feed.hpp"
+#include "dns/socket.hpp"
+#include "tests/unit/dns/fixture.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 namespace w = core::dns;
@@ -402,4 +402,4 @@ TEST(DnsRefresher, KeepsTheLastGoodSnapshotWhenABuildFails) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns

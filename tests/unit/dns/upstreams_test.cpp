@@ -1,4 +1,4 @@
-#include "server/dns/upstreams.hpp"
+#include "dns/upstreams.hpp"
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <fstream>
 
-#include "server/dns/service.hpp"
+#include "dns/service.hpp"
 
-namespace sixpn::server::dns {
+namespace sixpn::dns {
 namespace {
 
 namespace w = core::dns;
@@ -225,4 +225,4 @@ TEST(DnsFlags, AListenerOnEveryAddressesPort53StandsInForTheGatewaysOwn) {
 }
 
 }  // namespace
-}  // namespace sixpn::server::dns
+}  // namespace sixpn::dns
