@@ -4,9 +4,16 @@
 #include <memory>
 
 #include "dns/service.hpp"
+#include "dns/snapshot.hpp"
+#include "server/regions.hpp"
 #include "server/store/store.hpp"
 
 namespace sixpn::server {
+
+// Each org's zone from the store's rows: its own apps, then every other org's app that has a
+// Flycast address on its network (answering only <app>.flycast there); with every region, for
+// top<N>.nearest.
+dns::Snapshot dns_snapshot(const store::NetworkView& view, const RegionCatalog& regions);
 
 // The DNS service as `sixpnd serve` runs it: answers from the store's data, rebuilt after every
 // change the store commits.
@@ -14,7 +21,7 @@ class StoreDnsService {
  public:
   // Builds the first snapshot, binds and starts serving, then listens to the store's changes.
   // Throws std::system_error when a listener cannot be bound.
-  StoreDnsService(dns::ServerOptions options, store::Store& store);
+  StoreDnsService(dns::ServerOptions options, store::Store& store, RegionCatalog regions);
   ~StoreDnsService();
   StoreDnsService(const StoreDnsService&) = delete;
   StoreDnsService& operator=(const StoreDnsService&) = delete;

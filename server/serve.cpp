@@ -138,7 +138,7 @@ int serve(const ServeOptions& options) {
     std::optional<StoreDnsService> dns_service;
     if (!dns_options->listen.empty()) {
       try {
-        dns_service.emplace(std::move(*dns_options), store);
+        dns_service.emplace(std::move(*dns_options), store, *catalog);
       } catch (const std::system_error& e) {
         error(kExitFailure, std::string("DNS listener ") + e.what());
         if (!options.gateway_interface.empty() && !options.no_gateway_dns) {
