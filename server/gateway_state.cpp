@@ -7,7 +7,7 @@ net::DesiredState gateway_desired_state(store::Store& store) {
   for (const auto& org : store.network_view().orgs) state.networks.insert(org.network_id);
   for (const auto& peer : store.all_peers()) {
     state.networks.insert(peer.network_id);
-    state.peers.push_back(net::DesiredPeer{peer.pubkey, peer.peer_ip});
+    state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});
   }
   return state;
 }
