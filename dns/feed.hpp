@@ -1,12 +1,12 @@
 #pragma once
 // How the DNS server gets its Snapshot: a SnapshotFeed holds the current one (swapped
-// atomically, so a query never waits for the store), and a SnapshotRefresher rebuilds it off the
-// writer's thread whenever the store reports a change.
+// atomically, so a query never waits for where the data comes from), and a SnapshotRefresher
+// rebuilds it off the notifying thread whenever its owner reports a change.
 //
-// Staleness bound: a write made through this sixpnd is answered from the moment the rebuild it
-// triggered is published — one snapshot build after the commit (a build already running when
-// the write landed is followed by another). Writes that reach the database from elsewhere
-// (another process on the same file) are picked up by the periodic rebuild, at most
+// Staleness bound: a change is answered from the moment the rebuild its notify() triggered is
+// published — one snapshot build after the notification (a build already running when it came is
+// followed by another). Changes nobody notifies (for the control plane: writes that reach the
+// database from another process on the same file) are picked up by the periodic rebuild, at most
 // `period` later.
 #include <atomic>
 #include <chrono>
@@ -44,7 +44,7 @@ class SnapshotRefresher {
   SnapshotRefresher(const SnapshotRefresher&) = delete;
   SnapshotRefresher& operator=(const SnapshotRefresher&) = delete;
 
-  // Cheap and safe from any thread (the store calls it after each commit).
+  // Cheap and safe from any thread (the control plane calls it after each store commit).
   void notify();
   // Rebuilds now, on the caller's thread; for start-up and tests.
   void refresh_now();

@@ -1,7 +1,8 @@
 #pragma once
-// What the .internal DNS server knows: a read-only copy of the store, taken whenever the store
-// changes and swapped in atomically, so answers never wait on the database. The store fills it
-// (Store::dns_snapshot()); the DNS code only reads it.
+// What the .internal DNS server knows: a read-only copy of its owner's data, taken whenever that
+// data changes and swapped in atomically, so answers never wait on a database. The owner fills
+// it (the control plane from its store, server/dns_state.hpp; a host from its desired state);
+// the DNS code only reads it.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -59,7 +60,7 @@ struct OrgZone {
 };
 
 struct Snapshot {
-  std::uint64_t version = 0;                    // grows with every store change
+  std::uint64_t version = 0;                    // grows with every change of the data
   std::map<std::uint32_t, OrgZone> by_network;  // keyed by the org's 32-bit network id
   std::map<std::string, RegionInfo> regions;    // by code, for top<N>.nearest.of
   // Where top<N>.nearest is measured from for a querier whose own region is unknown (no machine

@@ -1,111 +1,21 @@
+// The DNS server on real loopback sockets: listeners, UDP and TCP framing, limits, bad input,
+// and a new snapshot taking over.
 #include "dns/server.hpp"
-
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <algorithm>
 #include <random>
 #include <set>
 #include <thread>
 
-#include "core/dns/text.hpp"
-#include "dns/feed.hpp"
-#include "dns/socket.hpp"
-#include "tests/unit/dns/fixture.hpp"
+#include "tests/unit/dns/server_fixture.hpp"
 
 namespace sixpn::dns {
 namespace {
 
-namespace w = core::dns;
-using Bytes = std::vector<std::uint8_t>;
+using namespace testing;
 using namespace std::chrono_literals;
-
-Bytes query(const std::string& name, std::uint16_t qtype, std::uint16_t id = 7) {
-  w::Message q;
-  q.header.id = id;
-  q.header.rd = true;
-  q.questions.push_back({*w::Name::parse(name), qtype, w::klass::IN});
-  return w::encode(q);
-}
-
-// Waits up to `ms` for `fd` to be readable.
-bool readable(int fd, int ms) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, ms) == 1;
-}
-
-std::optional<w::Message> udp_ask(const w::Endpoint& to, const Bytes& wire, int ms = 2000) {
-  Fd fd = connect_udp(to);
-  if (::send(fd.get(), wire.data(), wire.size(), 0) < 0) return std::nullopt;
-  if (!readable(fd.get(), ms)) return std::nullopt;
-  Bytes buf(65535);
-  auto n = ::recv(fd.get(), buf.data(), buf.size(), 0);
-  if (n <= 0) return std::nullopt;
-  buf.resize(static_cast<std::size_t>(n));
-  return w::decode(buf).message;
-}
-
-Fd tcp_connect(const w::Endpoint& to) {
-  Fd fd(::socket(to.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
-  EXPECT_EQ(::connect(fd.get(), to.addr(), to.length), 0);
-  return fd;
-}
-
-Bytes framed(const Bytes& wire) {
-  Bytes out(2 + wire.size());  // not insert(): GCC 12 warns falsely on it here
-  out[0] = static_cast<std::uint8_t>(wire.size() >> 8);
-  out[1] = static_cast<std::uint8_t>(wire.size());
-  std::copy(wire.begin(), wire.end(), out.begin() + 2);
-  return out;
-}
-
-bool read_exact(int fd, std::uint8_t* out, std::size_t n) {
-  while (n > 0) {
-    if (!readable(fd, 2000)) return false;
-    auto got = ::recv(fd, out, n, 0);
-    if (got <= 0) return false;
-    out += got;
-    n -= static_cast<std::size_t>(got);
-  }
-  return true;
-}
-
-std::optional<w::Message> tcp_read(int fd) {
-  std::uint8_t len[2];
-  if (!read_exact(fd, len, 2)) return std::nullopt;
-  Bytes body(std::size_t{len[0]} << 8 | len[1]);
-  if (!read_exact(fd, body.data(), body.size())) return std::nullopt;
-  return w::decode(body).message;
-}
-
-// True when the server closed the connection (EOF within the wait).
-bool closed_by_server(int fd, int ms) {
-  if (!readable(fd, ms)) return false;
-  std::uint8_t b;
-  return ::recv(fd, &b, 1, 0) == 0;
-}
-
-struct Running {
-  SnapshotFeed feed;
-  std::unique_ptr<DnsServer> server;
-  w::Endpoint at;
-
-  explicit Running(const std::string& spec = "127.0.0.1:0=acme", ServerOptions options = {},
-                   Snapshot snap = testing::fixture()) {
-    feed.publish(std::make_shared<const Snapshot>(std::move(snap)));
-    std::string problem;
-    auto parsed = parse_listen_spec(spec, problem);
-    EXPECT_TRUE(parsed) << problem;
-    options.listen = {*parsed};
-    server = std::make_unique<DnsServer>(std::move(options), [this] { return feed.current(); });
-    server->start();
-    at = server->bound().at(0);
-  }
-};
 
 TEST(DnsListenSpec, AcceptsIpv4AndBracketedIpv6WithOptionalOrg) {
   std::string problem;
@@ -296,109 +206,6 @@ TEST(DnsServer, RefusesToStartOnAPortInUse) {
   options.listen = {ListenSpec{r.at, std::string("acme"), {}}};
   DnsServer second(options, [&] { return r.feed.current(); });
   EXPECT_THROW(second.start(), std::system_error);
-}
-
-// A fake upstream on loopback: answers every query with one A record, or stays silent.
-struct FakeUpstream {
-  Fd fd = bind_udp(*w::parse_endpoint("127.0.0.1:0"));
-  std::atomic<bool> silent{false}, stop{false};
-  std::atomic<int> seen{0};
-  std::thread thread{[this] {
-    Bytes buf(65535);
-    while (!stop) {
-      if (!readable(fd.get(), 50)) continue;
-      sockaddr_storage ss{};
-      socklen_t len = sizeof ss;
-      auto n =
-          ::recvfrom(fd.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&ss), &len);
-      if (n <= 0) continue;
-      seen++;
-      auto q = w::decode(std::span(buf.data(), static_cast<std::size_t>(n))).message;
-      if (silent || !q) continue;
-      w::Message a = *q;
-      a.header.qr = a.header.ra = true;
-      a.answers.push_back(
-          {q->questions[0].name, w::type::A, w::klass::IN, 300, w::A{192, 0, 2, 1}});
-      auto out = w::encode(a);
-      (void)::sendto(fd.get(), out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&ss), len);
-    }
-  }};
-  ~FakeUpstream() {
-    stop = true;
-    thread.join();
-  }
-};
-
-TEST(DnsServer, ForwardsOtherNamesToTheUpstreamAndRestoresTheId) {
-  FakeUpstream up;
-  ServerOptions options;
-  options.upstreams = {local_endpoint(up.fd.get())};
-  Running r("127.0.0.1:0=acme", options);
-  auto reply = udp_ask(r.at, query("www.example.test", w::type::A, 0x4242));
-  ASSERT_TRUE(reply);
-  EXPECT_EQ(reply->header.id, 0x4242);
-  ASSERT_EQ(reply->answers.size(), 1u);
-  EXPECT_EQ(w::rdata_str(reply->answers[0]), "192.0.2.1");
-  EXPECT_EQ(up.seen, 1);
-  // .internal is never forwarded.
-  ASSERT_TRUE(udp_ask(r.at, query("web.internal", w::type::AAAA)));
-  EXPECT_EQ(up.seen, 1);
-  // Over TCP too.
-  Fd fd = tcp_connect(r.at);
-  Bytes q = framed(query("www.example.test", w::type::A, 9));
-  ASSERT_GT(::send(fd.get(), q.data(), q.size(), 0), 0);
-  auto tcp = tcp_read(fd.get());
-  ASSERT_TRUE(tcp);
-  EXPECT_EQ(tcp->header.id, 9);
-  EXPECT_EQ(tcp->answers.size(), 1u);
-}
-
-TEST(DnsServer, SilentUpstreamGivesServfailAfterTheTimeout) {
-  FakeUpstream up;
-  up.silent = true;
-  ServerOptions options;
-  options.upstreams = {local_endpoint(up.fd.get())};
-  options.upstream_timeout = 300ms;
-  Running r("127.0.0.1:0=acme", options);
-  auto started = std::chrono::steady_clock::now();
-  auto reply = udp_ask(r.at, query("www.example.test", w::type::A), 3000);
-  ASSERT_TRUE(reply);
-  EXPECT_EQ(reply->header.rcode, w::rcode::SERVFAIL);
-  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
-}
-
-TEST(DnsRefresher, PublishesARebuildAfterNotify) {
-  SnapshotFeed feed;
-  std::atomic<int> builds{0};
-  SnapshotRefresher refresher(
-      [&] {
-        Snapshot s;
-        s.version = static_cast<std::uint64_t>(++builds);
-        return s;
-      },
-      feed, std::chrono::hours(1));
-  EXPECT_EQ(feed.current()->version, 1u);
-  refresher.notify();
-  for (int i = 0; i < 200 && feed.current()->version < 2; ++i) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(feed.current()->version, 2u);
-}
-
-TEST(DnsRefresher, KeepsTheLastGoodSnapshotWhenABuildFails) {
-  SnapshotFeed feed;
-  std::atomic<bool> broken{false};
-  std::string logged;
-  SnapshotRefresher refresher(
-      [&] {
-        if (broken) throw std::runtime_error("database is locked");
-        Snapshot s;
-        s.version = 9;
-        return s;
-      },
-      feed, std::chrono::hours(1), [&](const std::string& line) { logged = line; });
-  broken = true;
-  refresher.refresh_now();
-  EXPECT_EQ(feed.current()->version, 9u);
-  EXPECT_NE(logged.find("database is locked"), std::string::npos);
 }
 
 }  // namespace
