@@ -282,6 +282,26 @@ class HostMeshTest : public ::testing::Test {
     argv.insert(argv.end(), args.begin(), args.end());
     return net::run_command(argv).out;
   }
+  static void delete_table(const Host& host) {
+    net::run_checked({"ip", "netns", "exec", host.netns, "nft", "delete", "table", "ip6",
+                      net::firewall_table_name(host.interface)});
+  }
+  // A counter in `at`'s namespace of the packets that arrive from `from`.
+  static void count_arrivals(const Machine& at, const Machine& from) {
+    net::CommandOptions options;
+    options.input =
+        "table ip6 probe {\n  chain in {\n"
+        "    type filter hook input priority 0; policy accept;\n"
+        "    ip6 saddr " +
+        from.address.str() + " counter\n  }\n}\n";
+    net::run_checked({"ip", "netns", "exec", at.netns, "nft", "-f", "-"}, options);
+  }
+  static long arrivals(const Machine& at) {
+    auto text = net::run_checked(
+        {"ip", "netns", "exec", at.netns, "nft", "list", "chain", "ip6", "probe", "in"});
+    auto at_packets = text.find("packets ");
+    return at_packets == std::string::npos ? -1 : std::stol(text.substr(at_packets + 8));
+  }
   static std::string wg_allowed(const Host& host) {
     return net::run_command(
                {"ip", "netns", "exec", host.netns, "wg", "show", host.interface, "allowed-ips"})
@@ -308,12 +328,19 @@ TEST_F(HostMeshTest, MachinesOfOneOrgReachEachOtherAcrossHostsAndNoOtherOrgDoes)
                         other->public_key.base64(), "allowed-ips", "fdaa::/16"});
     }
   }
+  // Counted inside machine B, so that what stops org 2 is seen to be the tables: with both
+  // deleted its packets would arrive (B's reply has no route back to org 2 either way).
+  count_arrivals(b_, c_);
   EXPECT_TRUE(unreachable(c_, b_)) << "a widened peer let org 2 through";
+  EXPECT_EQ(arrivals(b_), 0);
   // Without host 1's table, host 2's own stops org 2 at the other end of the tunnel.
-  net::run_checked({"ip", "netns", "exec", host1_->netns, "nft", "delete", "table", "ip6",
-                    net::firewall_table_name(host1_->interface)});
-  EXPECT_TRUE(unreachable(c_, b_)) << "host 2 let org 2 in when host 1 did not stop it";
-  // The next pass narrows the peers back and reloads the deleted table.
+  delete_table(*host1_);
+  EXPECT_TRUE(unreachable(c_, b_));
+  EXPECT_EQ(arrivals(b_), 0) << "host 2 let org 2 in when host 1 did not stop it";
+  delete_table(*host2_);
+  unreachable(c_, b_);
+  EXPECT_GT(arrivals(b_), 0) << "org 2's packets would not have arrived even without the tables";
+  // The next pass narrows the peers back and reloads the deleted tables.
   apply(*host1_);
   apply(*host2_);
   EXPECT_EQ(wg_allowed(*host1_),
