@@ -12,4 +12,10 @@ net::DesiredState gateway_desired_state(store::Store& store) {
   return state;
 }
 
+void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& nodes) {
+  for (const auto& node : nodes) {
+    state.mesh.push_back(net::mesh_peer(node.pubkey, node.endpoint, node.allowed_ips));
+  }
+}
+
 }  // namespace sixpn::server
