@@ -137,6 +137,7 @@ Outcome resolve(std::span<const std::uint8_t> wire, const Snapshot& snapshot,
   if (internal) {
     std::optional<std::string> from;
     if (ctx.source) from = region_of(*org, *ctx.source);
+    if (!from && !snapshot.origin_region.empty()) from = snapshot.origin_region;
     data = lookup_internal(snapshot, *org, labels, from);
   } else {
     data = lookup_flycast(*org, labels);

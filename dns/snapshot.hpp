@@ -63,6 +63,10 @@ struct Snapshot {
   std::uint64_t version = 0;                    // grows with every change of the data
   std::map<std::uint32_t, OrgZone> by_network;  // keyed by the org's 32-bit network id
   std::map<std::string, RegionInfo> regions;    // by code, for top<N>.nearest.of
+  // Where top<N>.nearest is measured from for a querier whose own region is unknown (no machine
+  // or peer of the org holds its address): a host's DNS sets its host's region. "": nowhere,
+  // and every machine is equally near (the control plane, whose queriers are its peers).
+  std::string origin_region;
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

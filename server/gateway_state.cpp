@@ -7,9 +7,15 @@ net::DesiredState gateway_desired_state(store::Store& store) {
   for (const auto& org : store.network_view().orgs) state.networks.insert(org.network_id);
   for (const auto& peer : store.all_peers()) {
     state.networks.insert(peer.network_id);
-    state.peers.push_back(net::DesiredPeer{peer.pubkey, peer.peer_ip});
+    state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});
   }
   return state;
+}
+
+void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& nodes) {
+  for (const auto& node : nodes) {
+    state.mesh.push_back(net::mesh_peer(node.pubkey, node.endpoint, node.allowed_ips));
+  }
 }
 
 }  // namespace sixpn::server

@@ -1,6 +1,9 @@
 #pragma once
 // The gateway's view of the store: every org network and every WireGuard peer. The gateway
 // itself (net/) knows nothing of the store; the control plane feeds it through this.
+#include <vector>
+
+#include "api/host_types.hpp"
 #include "net/gateway.hpp"
 #include "server/store/store.hpp"
 
@@ -9,5 +12,9 @@ namespace sixpn::server {
 // Every org, not only those with peers: the isolation table must also let the machines of an
 // org without peers talk to each other through the gateway.
 net::DesiredState gateway_desired_state(store::Store& store);
+
+// The mesh nodes (the live hosts) as the gateway's mesh peers: each dialled at its endpoint,
+// allowed exactly its allowed_ips (its /80s), kept alive.
+void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& nodes);
 
 }  // namespace sixpn::server

@@ -64,6 +64,16 @@ TEST(DnsResolver, NearestRanksFromTheQueryingMachinesRegion) {
   EXPECT_EQ(aaaa_set(ask("top1.nearest.of.web.internal", w::type::AAAA, db)), (Set{kWebAms}));
 }
 
+TEST(DnsResolver, NearestFromAnUnknownQuerierIsMeasuredFromTheOriginRegion) {
+  Snapshot host = kSnap;  // as a host's DNS in iad has it
+  host.origin_region = "iad";
+  EXPECT_EQ(aaaa_set(ask("top1.nearest.of.web.internal", w::type::AAAA, pinned(), host)),
+            (Set{kWebIad}));
+  // A querier of known region still ranks from its own.
+  auto db = from(testing::machine_ip(testing::kAcme, testing::kLhrHost, 0));  // lhr
+  EXPECT_EQ(aaaa_set(ask("top1.nearest.of.web.internal", w::type::AAAA, db, host)), (Set{kWebAms}));
+}
+
 TEST(DnsResolver, NearestWithoutAQuerierRegionFollowsRegionCodeOrder) {
   EXPECT_EQ(aaaa_set(ask("top2.nearest.of.web.internal", w::type::AAAA)), (Set{kWebAms, kWebFra}));
   expect_nxdomain(ask("top0.nearest.of.web.internal", w::type::AAAA));

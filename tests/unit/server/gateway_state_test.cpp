@@ -26,5 +26,18 @@ TEST(GatewayState, EveryOrgNetworkIsThereAlsoWithoutPeers) {
   EXPECT_EQ(state.peers[0].address, laptop.peer_ip);
 }
 
+TEST(GatewayState, HostsOfTheMeshBecomePeersAllowedExactlyTheirSlices) {
+  net::DesiredState state;
+  api::MeshNode host;
+  host.kind = "host";
+  host.pubkey = core::PrivateKey::generate().public_key().base64();
+  host.endpoint = "10.0.0.2:51821";
+  host.allowed_ips = {"fdaa:0:1:c00:1::/80", "fdaa:0:2:c00:1::/80"};
+  add_mesh_peers(state, {host});
+  ASSERT_EQ(state.mesh.size(), 1u);
+  EXPECT_EQ(state.mesh[0], net::mesh_peer(host.pubkey, host.endpoint, host.allowed_ips));
+  EXPECT_EQ(state.mesh[0].persistent_keepalive, net::kMeshKeepaliveSeconds);
+}
+
 }  // namespace
 }  // namespace sixpn::server
