@@ -10,4 +10,8 @@ namespace sixpn::server {
 // org without peers talk to each other through the gateway.
 net::DesiredState gateway_desired_state(store::Store& store);
 
+// Every live host as a mesh node (public key, endpoint, the /80s it serves), for the gateway
+// to peer with hosts.
+std::vector<api::MeshNode> gateway_mesh_hosts(store::Store& store);
+
 }  // namespace sixpn::server
