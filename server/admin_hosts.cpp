@@ -92,7 +92,7 @@ int create_host_token(const HostCreateOptions& options) {
     std::cout << token.view() << std::endl;
     std::fprintf(stderr,
                  "Created a join token for one host in region %s%s; it expires %s.\n"
-                 "On the host: sixpnd host --api-url URL --join-token TOKEN\n",
+                 "hint: give it to `sixpnd host` on the new server; it registers once\n",
                  record.region.c_str(),
                  record.name.empty() ? "" : (" named " + record.name).c_str(),
                  record.expires_at.c_str());

@@ -98,6 +98,7 @@ void dispatch(const Services& services, const Route& route, std::vector<std::str
     call.params = std::move(params);
     for (const auto& [k, v] : req.params) call.query.emplace(k, v);
     call.body = req.body;
+    call.remote_addr = req.remote_addr;
 
     std::optional<store::Principal> principal;
     std::optional<store::HostRecord> host;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "server/host_state.hpp"
+#include "server/http/auth_limiter.hpp"
 #include "server/http/handlers.hpp"
 #include "server/http/long_poll.hpp"
 #include "server/tokens.hpp"
@@ -10,6 +11,15 @@
 namespace sixpn::server::http {
 
 Reply register_host(const Services& s, const Call& call) {
+  // A join token is a credential like a bearer token: guessing one costs what guessing a
+  // token costs (AuthLimiter's 429 after repeated failures from one address).
+  if (s.auth_limiter != nullptr) {
+    if (long wait = s.auth_limiter->retry_after(call.remote_addr); wait > 0) {
+      throw HttpException(HttpError{429, "too_many_requests",
+                                    "too many failed registrations from this address; retry in " +
+                                        std::to_string(wait) + " s"});
+    }
+  }
   auto req = decoded(decode_host_register(call.body));
   core::SecretString credential(new_token(kHostCredentialPrefix));
   try {
@@ -20,6 +30,7 @@ Reply register_host(const Services& s, const Call& call) {
     return Reply{201, out};
   } catch (const store::StoreError& e) {
     if (e.code() == "join_token_invalid") {
+      if (s.auth_limiter != nullptr) s.auth_limiter->record_failure(call.remote_addr);
       throw HttpException(HttpError{401, e.code(), e.what()});
     }
     throw;

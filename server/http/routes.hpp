@@ -43,6 +43,7 @@ struct Call {
   std::string_view body;
   const store::Principal* principal = nullptr;  // set for Org and Operator routes
   const store::HostRecord* host = nullptr;       // set for Host routes
+  std::string remote_addr;  // the caller's address, for AuthLimiter
 
   std::optional<std::string_view> query_value(const std::string& key) const;
 };

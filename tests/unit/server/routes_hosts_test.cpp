@@ -5,6 +5,7 @@
 
 #include "core/keys.hpp"
 #include "server/change_waiter.hpp"
+#include "server/http/auth_limiter.hpp"
 #include "server/http/dispatch.hpp"
 #include "server/http/router.hpp"
 #include "server/store/sqlite_store.hpp"
@@ -94,6 +95,15 @@ TEST_F(HostRoutesTest, RegistrationRefusesAMalformedEndpointOrKey) {
   body["endpoint"] = "[fd00::1]:51820";
   body["pubkey"] = "not a key";
   EXPECT_EQ(call("POST", "/v1/hosts/register", "", body.dump()).status, 400);
+}
+
+TEST_F(HostRoutesTest, RepeatedBadJoinTokensFromOneAddressAre429) {
+  AuthLimiter limiter(2, std::chrono::seconds(600));
+  services.auth_limiter = &limiter;
+  auto bad = register_body("sixpn_join_guess");
+  EXPECT_EQ(call("POST", "/v1/hosts/register", "", bad).status, 401);
+  EXPECT_EQ(call("POST", "/v1/hosts/register", "", bad).status, 401);
+  EXPECT_EQ(call("POST", "/v1/hosts/register", "", bad).status, 429);
 }
 
 TEST_F(HostRoutesTest, EachCredentialReachesOnlyItsOwnRoutes) {
