@@ -83,6 +83,10 @@ std::string org_prefix_cidr(std::uint32_t network) {
   return org_prefix(network).str() + "/48";
 }
 
+std::string host_prefix_cidr(std::uint32_t network, std::uint32_t host) {
+  return compose({network, host, 0, 0}).str() + "/80";
+}
+
 Ipv6 org_dns_server(std::uint32_t network) {
   return compose({network, 0, 0, kDnsSuffix});
 }

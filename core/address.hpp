@@ -59,6 +59,9 @@ bool in_prefix(const Ipv6& address, const Ipv6& prefix, int bits);
 Ipv6 org_prefix(std::uint32_t network);
 std::string org_prefix_cidr(std::uint32_t network);  // "fdaa:0:18::/48"
 Ipv6 org_dns_server(std::uint32_t network);          // "fdaa:0:18::3"
+// The /80 of one host in one org's network: every address it serves there (the mesh's
+// AllowedIPs for that host).
+std::string host_prefix_cidr(std::uint32_t network, std::uint32_t host);  // "fdaa:0:18:c00:1::/80"
 
 Ipv6 machine_address(std::uint32_t network, std::uint32_t host, std::uint64_t slot);
 Ipv6 peer_address(std::uint32_t network, std::uint32_t gateway_host, std::uint64_t slot);

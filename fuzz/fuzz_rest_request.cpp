@@ -36,7 +36,22 @@ void no_problem(const std::string& problem) {
 }
 
 void decode_body(std::uint8_t which, std::string_view in) {
-  switch (which % 4) {
+  switch (which % 7) {
+    case 4:
+      return expect(decode_host_register(in), [](const sixpn::api::HostRegister& h) {
+        no_problem(sixpn::core::public_key_problem(h.pubkey));
+        if (h.join_token.empty() || h.endpoint.empty()) __builtin_trap();
+      });
+    case 5:
+      return expect(decode_host_report(in), [](const sixpn::api::HostReport& r) {
+        if (r.machines.size() > kMaxReportsPerBatch) __builtin_trap();
+      });
+    case 6:
+      return expect(decode_host_logs(in), [](const sixpn::api::HostLogBatch& b) {
+        for (const auto& line : b.lines) {
+          if (line.message.size() > kMaxLogLineBytes) __builtin_trap();
+        }
+      });
     case 0:
       return expect(decode_peer_create(in), [](const sixpn::api::PeerCreate& p) {
         no_problem(sixpn::core::peer_name_problem(p.name));
@@ -51,6 +66,7 @@ void decode_body(std::uint8_t which, std::string_view in) {
     case 2:
       return expect(decode_machine_create(in), [](const sixpn::api::MachineCreate& m) {
         if (m.region.empty() || m.metadata.size() > kMaxMetadataEntries) __builtin_trap();
+        no_problem(sixpn::api::machine_config_problem(m.config));
       });
     default:
       return expect(decode_ip_assignment_create(in), [](const sixpn::api::IpAssignmentCreate& i) {
@@ -143,6 +159,14 @@ SIXPN_NEVER_CALLED(delete_peer)
 SIXPN_NEVER_CALLED(list_ip_assignments)
 SIXPN_NEVER_CALLED(create_ip_assignment)
 SIXPN_NEVER_CALLED(delete_ip_assignment)
+SIXPN_NEVER_CALLED(wait_machine)
+SIXPN_NEVER_CALLED(app_logs)
+SIXPN_NEVER_CALLED(register_host)
+SIXPN_NEVER_CALLED(host_state)
+SIXPN_NEVER_CALLED(host_reports)
+SIXPN_NEVER_CALLED(host_logs)
+SIXPN_NEVER_CALLED(list_hosts)
+SIXPN_NEVER_CALLED(remove_host)
 #undef SIXPN_NEVER_CALLED
 }  // namespace sixpn::server::http
 

@@ -1,4 +1,5 @@
-// The operator's subcommands: `sixpnd orgs create` and `sixpnd tokens create|list|revoke`.
+// The operator's subcommands: `sixpnd orgs create` and `sixpnd tokens create|list|revoke`
+// (hosts are in admin_hosts.cpp).
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include "core/address.hpp"
 #include "core/keys.hpp"
 #include "core/names.hpp"
+#include "server/admin_util.hpp"
 #include "server/commands.hpp"
 #include "server/regions.hpp"
 #include "server/store/sqlite_store.hpp"
@@ -19,14 +21,20 @@ namespace sixpn::server {
 
 namespace {
 int error(int code, const std::string& message) {
-  std::fprintf(stderr, "Error: %s\n", message.c_str());
-  return code;
+  return admin_error(code, message);
 }
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
+}
+
+}  // namespace
+
+int admin_error(int code, const std::string& message) {
+  std::fprintf(stderr, "Error: %s\n", message.c_str());
+  return code;
 }
 
 // Left-aligned columns two spaces apart, like sixpn's tables.
@@ -61,15 +69,23 @@ int exit_code_of(const store::StoreError& e) {
       return kExitFailure;
   }
 }
+namespace {
+std::string lower_label_problem(const char* what, const std::string& value) {
+  auto problem = core::dns_label_problem(what, value);
+  if (!problem.empty()) return problem;
+  for (char c : value) {
+    if (c >= 'A' && c <= 'Z') return std::string(what) + " \"" + value + "\" must be lower-case";
+  }
+  return "";
+}
 }  // namespace
 
 std::string org_slug_problem(const std::string& slug) {
-  auto problem = core::dns_label_problem("org slug", slug);
-  if (!problem.empty()) return problem;
-  for (char c : slug) {
-    if (c >= 'A' && c <= 'Z') return "org slug \"" + slug + "\" must be lower-case";
-  }
-  return "";
+  return lower_label_problem("org slug", slug);
+}
+
+std::string host_name_problem(const std::string& name) {
+  return lower_label_problem("host name", name);
 }
 
 int create_org(const OrgCreateOptions& options) {
@@ -88,8 +104,16 @@ int create_org(const OrgCreateOptions& options) {
 }
 
 int create_token(const TokenCreateOptions& options) {
-  if (options.orgs.empty()) return error(kExitUsage, "name at least one org with --org SLUG");
-  store::NewToken spec{options.orgs, options.name, std::nullopt};
+  if (options.is_operator && !options.orgs.empty()) {
+    return error(kExitUsage, "an operator token belongs to no org; drop --org or --operator");
+  }
+  if (!options.is_operator && options.orgs.empty()) {
+    return error(kExitUsage, "name at least one org with --org SLUG (or pass --operator)");
+  }
+  store::NewToken spec;
+  spec.org_slugs = options.orgs;
+  spec.is_operator = options.is_operator;
+  spec.name = options.name;
   if (!options.name.empty()) {
     if (auto problem = token_name_problem(options.name); !problem.empty()) {
       return error(kExitUsage, problem);
@@ -110,7 +134,11 @@ int create_token(const TokenCreateOptions& options) {
     std::cout << token.view() << std::endl;
     std::string said = "Created token " + std::to_string(record.id);
     if (!record.name.empty()) said += " (" + record.name + ")";
-    said += (record.orgs.size() == 1 ? " for org " : " for orgs ") + join(record.orgs);
+    if (record.is_operator) {
+      said += " for the operator (GET /v1/hosts, DELETE /v1/hosts/{id})";
+    } else {
+      said += (record.orgs.size() == 1 ? " for org " : " for orgs ") + join(record.orgs);
+    }
     said += record.expires_at ? "; expires " + *record.expires_at : "; never expires";
     std::fprintf(stderr, "%s\n", said.c_str());
     return kExitOk;
@@ -131,6 +159,7 @@ int list_tokens(const TokenListOptions& options) {
             {{"id", t.id},
              {"name", t.name},
              {"orgs", t.orgs},
+             {"operator", t.is_operator},
              {"created_at", t.created_at},
              {"expires_at", t.expires_at ? nlohmann::json(*t.expires_at) : nullptr},
              {"last_used_at", t.last_used_at ? nlohmann::json(*t.last_used_at) : nullptr}});
@@ -142,7 +171,8 @@ int list_tokens(const TokenListOptions& options) {
     for (const auto& t : tokens) {
       std::string expires = "never";
       if (t.expires_at) expires = *t.expires_at + (*t.expires_at <= now ? " (expired)" : "");
-      rows.push_back({std::to_string(t.id), t.name.empty() ? "-" : t.name, join(t.orgs),
+      rows.push_back({std::to_string(t.id), t.name.empty() ? "-" : t.name,
+                      t.is_operator ? "(operator)" : join(t.orgs),
                       t.created_at, expires, t.last_used_at.value_or("never")});
     }
     print_table(std::cout, {"ID", "NAME", "ORGS", "CREATED", "EXPIRES", "LAST USED"}, rows);

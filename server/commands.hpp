@@ -47,6 +47,7 @@ int create_org(const OrgCreateOptions& options);
 struct TokenCreateOptions {
   std::string db = "./sixpnd.db";
   std::vector<std::string> orgs;
+  bool is_operator = false;  // no org; only the operator's routes (/v1/hosts)
   std::string name;
   std::string expires;  // "": never; see parse_expiry in server/tokens.hpp
 };
@@ -64,7 +65,30 @@ struct TokenRevokeOptions {
 };
 int revoke_token(const TokenRevokeOptions& options);
 
+struct HostCreateOptions {
+  std::string db = "./sixpnd.db";
+  std::string seed;    // its regions instead of the built-in ones, as `serve --seed`
+  std::string region;  // a region code, or "*" for the embedded host
+  std::string name;
+  std::string expires = "1h";
+};
+int create_host_token(const HostCreateOptions& options);
+
+struct HostListOptions {
+  std::string db = "./sixpnd.db";
+  bool json = false;
+};
+int list_hosts(const HostListOptions& options);
+
+struct HostRemoveOptions {
+  std::string db = "./sixpnd.db";
+  std::string host;  // id (8 hex digits, 0x…, or decimal) or name
+};
+int remove_host(const HostRemoveOptions& options);
+
 // The org-slug rule: a lower-case DNS label. "" when `slug` is fine.
 std::string org_slug_problem(const std::string& slug);
+// A host's name follows the same rule.
+std::string host_name_problem(const std::string& name);
 
 }  // namespace sixpn::server

@@ -1,5 +1,7 @@
 #include "server/gateway_state.hpp"
 
+#include "server/host_state.hpp"
+
 namespace sixpn::server {
 
 net::DesiredState gateway_desired_state(store::Store& store) {
@@ -9,6 +11,8 @@ net::DesiredState gateway_desired_state(store::Store& store) {
     state.networks.insert(peer.network_id);
     state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});
   }
+  // The mesh: every live host, so laptops reach machines on every host.
+  add_mesh_peers(state, gateway_mesh_hosts(store));
   return state;
 }
 
@@ -16,6 +20,12 @@ void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& 
   for (const auto& node : nodes) {
     state.mesh.push_back(net::mesh_peer(node.pubkey, node.endpoint, node.allowed_ips));
   }
+}
+
+std::vector<api::MeshNode> gateway_mesh_hosts(store::Store& store) {
+  std::vector<api::MeshNode> out;
+  for (const auto& h : store.live_hosts()) out.push_back(host_mesh_node(h));
+  return out;
 }
 
 }  // namespace sixpn::server

@@ -17,4 +17,8 @@ net::DesiredState gateway_desired_state(store::Store& store);
 // allowed exactly its allowed_ips (its /80s), kept alive.
 void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& nodes);
 
+// Every live host as a mesh node (public key, endpoint, the /80s it serves), for the gateway
+// to peer with hosts.
+std::vector<api::MeshNode> gateway_mesh_hosts(store::Store& store);
+
 }  // namespace sixpn::server

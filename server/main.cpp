@@ -71,8 +71,12 @@ int main(int argc, char** argv) {
   auto* tokens = app.add_subcommand("tokens", "Manage API tokens")->require_subcommand(1);
   srv::TokenCreateOptions token;
   auto* token_create = tokens->add_subcommand("create", "Create a token; prints it on stdout");
-  token_create->add_option("--org", token.orgs, "Org the token may act on (repeatable)")
-      ->required();
+  token_create->add_option("--org", token.orgs, "Org the token may act on (repeatable)");
+  token_create
+      ->add_flag("--operator", token.is_operator,
+                 "An operator token: no org, only the operator's routes (GET /v1/hosts, "
+                 "DELETE /v1/hosts/{id})")
+      ->excludes("--org");
   token_create->add_option("--name", token.name, "A name to tell the token apart by");
   token_create
       ->add_option("--expires", token.expires,
@@ -83,7 +87,8 @@ int main(int argc, char** argv) {
       "The token goes alone to stdout and is shown once; its id (for 'tokens revoke') goes to\n"
       "stderr.\n\nExamples:\n"
       "  TOKEN=$(sixpnd tokens create --db ./sixpnd.db --org acme --name ci --expires 30d)\n"
-      "  sixpnd tokens create --db ./sixpnd.db --org acme --expires 2027-01-01T00:00:00Z");
+      "  sixpnd tokens create --db ./sixpnd.db --org acme --expires 2027-01-01T00:00:00Z\n"
+      "  OPERATOR=$(sixpnd tokens create --db ./sixpnd.db --operator --name ops)");
 
   srv::TokenListOptions token_list;
   auto* token_list_cmd =
@@ -104,6 +109,56 @@ int main(int argc, char** argv) {
   token_revoke_cmd->footer(
       "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
       "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
+
+  auto* hosts = app.add_subcommand("hosts", "Manage the hosts that run machines")
+                    ->require_subcommand(1);
+  srv::HostCreateOptions host_create;
+  auto* host_create_cmd =
+      hosts->add_subcommand("create", "Make a join token for one new host; prints it on stdout");
+  host_create_cmd
+      ->add_option("--region", host_create.region,
+                   "Region the host serves, or \"*\" for the control plane's embedded host")
+      ->required();
+  host_create_cmd->add_option("--name", host_create.name,
+                              "The host's name (default: the one it asks for, else host-<id>)");
+  host_create_cmd
+      ->add_option("--expires", host_create.expires,
+                   "The token expires after a duration (90m, 12h, 30d) or at an RFC 3339 time")
+      ->type_name("WHEN")
+      ->capture_default_str();
+  host_create_cmd->add_option("--seed", host_create.seed,
+                              "Take the regions from this seed file, as `serve --seed` does");
+  host_create_cmd->add_option("--db", host_create.db, "SQLite database file")
+      ->capture_default_str();
+  host_create_cmd->footer(
+      "The join token goes alone to stdout; it is shown once and registers one host, once,\n"
+      "before it expires. An unknown region is exit code 2.\n\nExamples:\n"
+      "  JOIN=$(sixpnd hosts create --db ./sixpnd.db --region ams --name ams-1)\n"
+      "  sixpnd hosts create --db ./sixpnd.db --region fra --expires 10m");
+
+  srv::HostListOptions host_list;
+  auto* host_list_cmd = hosts->add_subcommand(
+      "list", "List hosts: id, name, region, endpoint, state, machines, last seen");
+  host_list_cmd->add_flag("--json", host_list.json, "Print a JSON array");
+  host_list_cmd->add_option("--db", host_list.db, "SQLite database file")->capture_default_str();
+  host_list_cmd->footer(
+      "A host is live when it was seen within the last 30 s, else unreachable. --json:\n"
+      "[{id, id_hex, name, region, pubkey, endpoint, state, machines, created_at,\n"
+      "last_seen_at}].\n\nExamples:\n"
+      "  sixpnd hosts list --db ./sixpnd.db\n  sixpnd hosts list --db ./sixpnd.db --json");
+
+  srv::HostRemoveOptions host_remove;
+  auto* host_remove_cmd = hosts->add_subcommand(
+      "remove", "Remove a host: its credential is refused, its machines fail");
+  host_remove_cmd->add_option("host", host_remove.host, "Host id (as hosts list shows it) or name")
+      ->required();
+  host_remove_cmd->add_option("--db", host_remove.db, "SQLite database file")
+      ->capture_default_str();
+  host_remove_cmd->footer(
+      "Takes effect at once. Its machines that were not destroyed become failed (\"its host\n"
+      "was removed\") and their addresses are released. An unknown host is exit code 4.\n\n"
+      "Examples:\n  sixpnd hosts remove ams-1 --db ./sixpnd.db\n"
+      "  sixpnd hosts remove 0c000001 --db ./sixpnd.db");
 
   // Started by the host agent for each machine it runs, never by a person: not listed in help.
   sixpn::host::ShimOptions shim;
@@ -134,5 +189,8 @@ int main(int argc, char** argv) {
   if (*token_create) return srv::create_token(token);
   if (*token_list_cmd) return srv::list_tokens(token_list);
   if (*token_revoke_cmd) return srv::revoke_token(token_revoke);
+  if (*host_create_cmd) return srv::create_host_token(host_create);
+  if (*host_list_cmd) return srv::list_hosts(host_list);
+  if (*host_remove_cmd) return srv::remove_host(host_remove);
   return srv::kExitUsage;
 }

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
 #include "server/gateway_state.hpp"
@@ -130,10 +131,17 @@ int serve(const ServeOptions& options) {
       gateway_interface = start_gateway(options, endpoint->port, gateway, store);
       if (!gateway_interface) return kExitFailure;
     }
+    // Declared before the API server, so they outlive every request parked on them.
+    ChangeWaiter changes;
+    ChangeWaiter log_lines;
+    store.add_change_listener([&changes] { changes.bump(); });
     http::ServerOptions server_options;
     server_options.tls = tls->slot();
-    http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key},
-                           std::move(server_options));
+    http::Services services{store, *catalog, *endpoint, gateway.public_key};
+    services.changes = &changes;
+    services.log_lines = &log_lines;
+    services.gateway_in_mesh = gateway_interface != nullptr;
+    http::ApiServer server(std::move(services), std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
     std::optional<StoreDnsService> dns_service;
     if (!dns_options->listen.empty()) {
@@ -156,6 +164,9 @@ int serve(const ServeOptions& options) {
       if (finished) return;  // woken by main() below, not by a user
       std::fprintf(stderr, "sixpnd: %s received, finishing requests in flight\n",
                    sig == SIGINT ? "SIGINT" : "SIGTERM");
+      // Parked long-polls answer now instead of sitting out their wait.
+      changes.shutdown();
+      log_lines.shutdown();
       // stop() is a no-op until the server is running; repeat until run() has returned.
       while (!finished) {
         server.stop();

@@ -42,12 +42,12 @@ std::optional<std::time_t> parse_rfc3339(std::string_view text) {
 }
 }  // namespace
 
-std::string new_token() {
+std::string new_token(std::string_view prefix) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   std::array<unsigned char, 32> raw{};
   randombytes_buf(raw.data(), raw.size());
   std::string token =
-      kTokenPrefix + base64url(std::string_view(reinterpret_cast<char*>(raw.data()), raw.size()));
+      std::string(prefix) + base64url(std::string_view(reinterpret_cast<char*>(raw.data()), raw.size()));
   sodium_memzero(raw.data(), raw.size());
   return token;
 }

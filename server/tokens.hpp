@@ -1,5 +1,6 @@
 #pragma once
-// API tokens: "sixpn_" + base64url of 32 random bytes. Only their SHA-256 is stored.
+// API tokens, join tokens and host credentials: a prefix + base64url of 32 random bytes.
+// Only their SHA-256 is stored.
 #include <ctime>
 #include <optional>
 #include <string>
@@ -8,8 +9,13 @@
 namespace sixpn::server {
 
 inline constexpr const char* kTokenPrefix = "sixpn_";
+// A host's join token (single use, made by `sixpnd hosts create`) and the credential its
+// registration answers with (docs/host-protocol.md). Same making, same hashing.
+inline constexpr const char* kJoinTokenPrefix = "sixpn_join_";
+inline constexpr const char* kHostCredentialPrefix = "sixpn_host_";
 
-std::string new_token();
+// `prefix` + base64url of 32 random bytes.
+std::string new_token(std::string_view prefix = kTokenPrefix);
 
 // A token's name, for the operator to tell tokens apart: 1 to 64 of [A-Za-z0-9._@-].
 // "" when `name` is fine.

@@ -1,5 +1,7 @@
 #include "server/http/decode.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <initializer_list>
 
@@ -104,11 +106,17 @@ Result<api::AppCreate> decode_app_create(std::string_view body) {
 }
 
 Result<api::MachineCreate> decode_machine_create(std::string_view body) {
-  auto j = parse_object(body, {"name", "region", "process_group", "metadata"});
+  auto j = parse_object(body, {"name", "region", "process_group", "metadata", "config"});
   if (!j) return j.error();
   auto v = shape<api::MachineCreate>(j.value());
   if (!v) return v.error();
   auto& m = v.value();
+  if (auto problem = api::machine_config_problem(m.config); !problem.empty()) {
+    return unprocessable("invalid_config", problem);
+  }
+  // One set of metadata, as Fly keeps it in config.metadata; the top-level map wins a clash.
+  for (const auto& [key, value] : m.config.metadata) m.metadata.try_emplace(key, value);
+  m.config.metadata = m.metadata;
   if (m.name) {
     if (auto e = label("invalid_name", "machine name", *m.name)) return *e;
   }
@@ -153,6 +161,125 @@ Result<api::IpAssignmentCreate> decode_ip_assignment_create(std::string_view bod
     return unprocessable("invalid_field", "org_slug is empty");
   }
   return v;
+}
+
+Result<api::HostRegister> decode_host_register(std::string_view body) {
+  auto j = parse_object(body, {"join_token", "pubkey", "endpoint", "name"});
+  if (!j) return j.error();
+  auto v = shape<api::HostRegister>(j.value());
+  if (!v) return v.error();
+  auto& h = v.value();
+  if (h.join_token.empty() || h.join_token.size() > 512) {
+    return bad_request("invalid_join_token", "join_token is empty or too long");
+  }
+  if (auto problem = core::public_key_problem(h.pubkey); !problem.empty()) {
+    return bad_request("invalid_pubkey", "pubkey is not a WireGuard public key: " + problem);
+  }
+  auto endpoint = decode_endpoint(h.endpoint);
+  if (!endpoint) return endpoint.error();
+  h.endpoint = endpoint.value();
+  if (!h.name.empty()) {
+    if (auto e = lower_label("invalid_name", "host name", h.name)) {
+      return bad_request(e->code, e->message);
+    }
+  }
+  return v;
+}
+
+Result<api::HostReport> decode_host_report(std::string_view body) {
+  auto j = parse_object(body, {"machines"});
+  if (!j) return j.error();
+  auto v = shape<api::HostReport>(j.value());
+  if (!v) return v.error();
+  if (v.value().machines.size() > kMaxReportsPerBatch) {
+    return unprocessable("too_many_reports", "a report may hold at most " +
+                                                 std::to_string(kMaxReportsPerBatch) + " machines");
+  }
+  for (const auto& r : v.value().machines) {
+    const auto& st = r.state;
+    if (st != "starting" && st != "started" && st != "stopped" && st != "failed" &&
+        st != "destroyed") {
+      return unprocessable("invalid_state", "machine state \"" + printable(st, 20) +
+                                                "\" is not starting, started, stopped, failed "
+                                                "or destroyed");
+    }
+    if (r.message.size() > 1024) {
+      return unprocessable("invalid_message", "a report's message is longer than 1024 bytes");
+    }
+  }
+  return v;
+}
+
+Result<api::HostLogBatch> decode_host_logs(std::string_view body) {
+  auto j = parse_object(body, {"lines"});
+  if (!j) return j.error();
+  auto v = shape<api::HostLogBatch>(j.value());
+  if (!v) return v.error();
+  if (v.value().lines.size() > kMaxLogLinesPerBatch) {
+    return unprocessable("too_many_lines", "a batch may hold at most " +
+                                               std::to_string(kMaxLogLinesPerBatch) + " lines");
+  }
+  for (auto& line : v.value().lines) {
+    if (line.stream != "stdout" && line.stream != "stderr") {
+      return unprocessable("invalid_stream", "a line's stream is stdout or stderr");
+    }
+    if (line.timestamp.empty() || line.timestamp.size() > 40) {
+      return unprocessable("invalid_timestamp", "a line's timestamp is RFC 3339 (up to 40 bytes)");
+    }
+    if (line.message.size() > kMaxLogLineBytes) line.message.resize(kMaxLogLineBytes);
+    line.region.clear();  // the control plane's to fill in, from the machine
+  }
+  return v;
+}
+
+Result<int> decode_seconds(std::string_view name, std::optional<std::string_view> value, int min,
+                           int max, int fallback) {
+  if (!value) return fallback;
+  int n = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (value->empty() || ec != std::errc() || end != value->data() + value->size() || n < min ||
+      n > max) {
+    return bad_request("invalid_parameter", std::string(name) + " must be a number of seconds from " +
+                                                std::to_string(min) + " to " +
+                                                std::to_string(max));
+  }
+  return n;
+}
+
+Result<std::uint64_t> decode_version(std::optional<std::string_view> value) {
+  if (!value) return std::uint64_t{0};
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
+  if (value->empty() || ec != std::errc() || end != value->data() + value->size()) {
+    return bad_request("invalid_parameter", "after must be a version the state carried");
+  }
+  return n;
+}
+
+Result<std::string> decode_endpoint(std::string_view text) {
+  auto invalid = [&] {
+    return bad_request("invalid_endpoint", "endpoint \"" + printable(text, 60) +
+                                               "\" is not IPv4:PORT or [IPv6]:PORT");
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 >= text.size()) return invalid();
+  auto host = text.substr(0, colon);
+  auto port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
+      port > 65535) {
+    return invalid();
+  }
+  unsigned char buf[16];
+  std::string address(host);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    address = std::string(host.substr(1, host.size() - 2));
+    if (inet_pton(AF_INET6, address.c_str(), buf) != 1) return invalid();
+    return "[" + core::Ipv6::parse(address)->str() + "]:" + std::to_string(port);
+  }
+  if (inet_pton(AF_INET, address.c_str(), buf) != 1) return invalid();
+  return address + ":" + std::to_string(port);
 }
 
 Result<store::PageRequest> decode_page(std::optional<std::string_view> limit,

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/host_types.hpp"
 #include "api/types.hpp"
 #include "core/address.hpp"
 #include "server/http/result.hpp"
@@ -23,6 +24,22 @@ Result<api::PeerCreate> decode_peer_create(std::string_view body);
 Result<api::AppCreate> decode_app_create(std::string_view body);
 Result<api::MachineCreate> decode_machine_create(std::string_view body);
 Result<api::IpAssignmentCreate> decode_ip_assignment_create(std::string_view body);
+
+// The host protocol's bodies (docs/host-protocol.md).
+inline constexpr std::size_t kMaxReportsPerBatch = 1000;
+inline constexpr std::size_t kMaxLogLinesPerBatch = 5000;
+inline constexpr std::size_t kMaxLogLineBytes = 8192;
+Result<api::HostRegister> decode_host_register(std::string_view body);
+Result<api::HostReport> decode_host_report(std::string_view body);
+Result<api::HostLogBatch> decode_host_logs(std::string_view body);
+
+// A ?name= count of seconds in min..max; `fallback` when absent.
+Result<int> decode_seconds(std::string_view name, std::optional<std::string_view> value, int min,
+                           int max, int fallback);
+// ?after= of the state watch: a version, 0 when absent.
+Result<std::uint64_t> decode_version(std::optional<std::string_view> value);
+// "IPv4:port" or "[IPv6]:port": what a host's mesh peers dial.
+Result<std::string> decode_endpoint(std::string_view text);
 
 // ?limit= and ?cursor= (either may be absent).
 Result<store::PageRequest> decode_page(std::optional<std::string_view> limit,

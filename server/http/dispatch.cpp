@@ -4,6 +4,7 @@
 
 #include "server/http/auth_limiter.hpp"
 #include "server/http/decode.hpp"
+#include "server/tokens.hpp"
 #include "server/util.hpp"
 
 namespace sixpn::server::http {
@@ -97,19 +98,48 @@ void dispatch(const Services& services, const Route& route, std::vector<std::str
     call.params = std::move(params);
     for (const auto& [k, v] : req.params) call.query.emplace(k, v);
     call.body = req.body;
+    call.remote_addr = req.remote_addr;
 
     std::optional<store::Principal> principal;
-    if (route.needs_token) {
+    std::optional<store::HostRecord> host;
+    if (route.auth != Auth::None) {
       auto token = decode_bearer(header(req, "Authorization"));
+      if (!token) return refuse_unauthenticated(services, req, res, token.error());
       // Looked up now, when a worker takes the request, and never cached: a token revoked or
-      // expired while the request waited in the queue is refused.
-      if (token) principal = services.store.principal_for(sha256(token.value()));
-      if (!principal) {
-        return refuse_unauthenticated(
-            services, req, res,
-            token ? HttpError{401, "unauthorized", "the token is not valid"} : token.error());
+      // expired (a host removed) while the request waited in the queue is refused.
+      const auto hash = sha256(token.value());
+      const bool host_shaped = token.value().rfind(kHostCredentialPrefix, 0) == 0;
+      if (route.auth == Auth::Host) {
+        host = services.store.host_for(hash);
+        if (!host) {
+          if (services.store.principal_for(hash)) {
+            return write_error(res, forbidden("this route takes a host's credential "
+                                              "(sixpn_host_…), not an API token"));
+          }
+          return refuse_unauthenticated(
+              services, req, res, HttpError{401, "unauthorized", "the credential is not valid"});
+        }
+        call.host = &*host;
+      } else {
+        principal = services.store.principal_for(hash);
+        if (!principal) {
+          if (host_shaped && services.store.host_for(hash)) {
+            return write_error(res, forbidden("a host's credential may only use "
+                                              "/v1/hosts/self/*"));
+          }
+          return refuse_unauthenticated(services, req, res,
+                                        HttpError{401, "unauthorized", "the token is not valid"});
+        }
+        if (route.auth == Auth::Operator && !principal->is_operator) {
+          return write_error(res, forbidden("this route takes an operator token "
+                                            "(sixpnd tokens create --operator)"));
+        }
+        if (route.auth == Auth::Org && principal->is_operator) {
+          return write_error(res, forbidden("an operator token may only use the operator's "
+                                            "routes (/v1/hosts)"));
+        }
+        call.principal = &*principal;
       }
-      call.principal = &*principal;
     }
 
     auto key_header = header(req, "Idempotency-Key");

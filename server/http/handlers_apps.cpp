@@ -1,5 +1,6 @@
-// Handlers: apps and their machines.
+// Handlers: apps, their machines and their logs.
 #include "server/http/handlers.hpp"
+#include "server/http/long_poll.hpp"
 
 namespace sixpn::server::http {
 
@@ -63,6 +64,7 @@ Reply create_machine(const Services& s, const Call& call) {
   spec.machine_host = region.machine_host;
   spec.process_group = req.process_group.value_or("app");
   spec.metadata = req.metadata;
+  spec.config = req.config;
   return Reply{201, to_api(s.store.create_machine(app, spec))};
 }
 
@@ -92,6 +94,55 @@ Reply destroy_machine(const Services& s, const Call& call) {
   auto app = visible_app(s, call, call.params.at(0));
   return machine_reply(
       s.store.set_machine_state(app, call.params.at(1), store::MachineState::Destroyed));
+}
+
+Reply wait_machine(const Services& s, const Call& call) {
+  auto app = visible_app(s, call, call.params.at(0));
+  const auto& id = call.params.at(1);
+  const std::string want(call.query_value("state").value_or(""));
+  if (want != "started" && want != "stopped" && want != "destroyed") {
+    throw HttpException(
+        bad_request("invalid_parameter", "state must be started, stopped or destroyed"));
+  }
+  const auto timeout = decoded(decode_seconds("timeout", call.query_value("timeout"), 1, 60, 30));
+  std::optional<store::MachineRecord> m;
+  const bool reached = wait_until(s.changes, std::chrono::seconds(timeout), [&] {
+    m = s.store.find_machine(app, id);
+    return !m || m->state == want || (want == "started" && m->state == "failed");
+  });
+  if (!m) throw HttpException(not_found("app " + app.name + " has no machine " + printable(id, 40)));
+  if (m->state == "failed" && want == "started") {
+    throw HttpException(HttpError{409, "machine_failed",
+                                  "machine " + m->id + " failed" +
+                                      (m->message.empty() ? "" : ": " + m->message)});
+  }
+  if (!reached) {
+    throw HttpException(HttpError{408, "timeout", "machine " + m->id + " is " + m->state +
+                                                      ", not " + want + ", after " +
+                                                      std::to_string(timeout) + " s"});
+  }
+  return Reply{200, api::MachineWait{true, m->state}};
+}
+
+Reply app_logs(const Services& s, const Call& call) {
+  auto app = visible_app(s, call, call.params.at(0));
+  auto page = page_of(call);
+  const std::string machine(call.query_value("machine_id").value_or(""));
+  if (!machine.empty() && !s.store.find_machine(app, machine)) {
+    throw HttpException(
+        not_found("app " + app.name + " has no machine " + printable(machine, 40)));
+  }
+  const auto wait = decoded(decode_seconds("wait", call.query_value("wait"), 0, 60, 0));
+  store::PageResult<store::LogRecord> result;
+  wait_until(s.log_lines, std::chrono::seconds(wait), [&] {
+    result = s.store.app_logs(app, machine, page);
+    return !result.items.empty();
+  });
+  api::Json items = api::Json::array();
+  for (const auto& r : result.items) items.push_back(r.line);
+  // Always a cursor, so `sixpn logs -f` continues from where this page ended.
+  auto last = result.items.empty() ? page.after : result.items.back().seq;
+  return Reply{200, api::Json{{"items", std::move(items)}, {"next_cursor", encode_cursor(last)}}};
 }
 
 }  // namespace sixpn::server::http

@@ -41,6 +41,9 @@ inline HttpError bad_request(std::string code, std::string message) {
 inline HttpError unprocessable(std::string code, std::string message) {
   return {422, std::move(code), std::move(message)};
 }
+inline HttpError forbidden(std::string message) {
+  return {403, "forbidden", std::move(message)};
+}
 inline HttpError not_found(std::string message) {
   return {404, "not_found", std::move(message)};
 }

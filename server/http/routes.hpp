@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/types.hpp"
+#include "server/change_waiter.hpp"
 #include "server/hostport.hpp"
 #include "server/regions.hpp"
 #include "server/store/store.hpp"
@@ -27,13 +28,22 @@ struct Services {
   HostPort gateway_endpoint;
   std::string gateway_pubkey;
   AuthLimiter* auth_limiter = nullptr;  // set by ApiServer; none: no limit
+  // Bumped by every committed store change: host watches and machine waits park on it.
+  // None: long-polls answer at once.
+  ChangeWaiter* changes = nullptr;
+  // Bumped when a host sends log lines (not a store change listeners care about).
+  ChangeWaiter* log_lines = nullptr;
+  // sixpnd serve runs the WireGuard gateway, so hosts get it as a mesh node.
+  bool gateway_in_mesh = false;
 };
 
 struct Call {
   std::vector<std::string> params;  // path parameters, in the order of the path template
   std::multimap<std::string, std::string> query;
   std::string_view body;
-  const store::Principal* principal = nullptr;  // set for routes that need a token
+  const store::Principal* principal = nullptr;  // set for Org and Operator routes
+  const store::HostRecord* host = nullptr;       // set for Host routes
+  std::string remote_addr;  // the caller's address, for AuthLimiter
 
   std::optional<std::string_view> query_value(const std::string& key) const;
 };
@@ -45,10 +55,14 @@ struct Reply {
 
 using Handler = std::function<Reply(const Services&, const Call&)>;
 
+// Who may call a route (docs/host-protocol.md, "Credentials"): nobody needs a token, an org
+// token, an operator token, or a host's credential. Any other credential is refused with 403.
+enum class Auth { None, Org, Operator, Host };
+
 struct Route {
   std::string method;  // GET, POST or DELETE
   std::string path;    // as in openapi.yaml: /v1/apps/{app}/machines/{id}
-  bool needs_token = true;
+  Auth auth = Auth::Org;
   Handler handler;
 };
 
@@ -70,6 +84,14 @@ Reply destroy_machine(const Services& s, const Call& c);
 Reply list_peers(const Services& s, const Call& c);
 Reply create_peer(const Services& s, const Call& c);
 Reply delete_peer(const Services& s, const Call& c);
+Reply wait_machine(const Services& s, const Call& c);
+Reply app_logs(const Services& s, const Call& c);
+Reply register_host(const Services& s, const Call& c);
+Reply host_state(const Services& s, const Call& c);
+Reply host_reports(const Services& s, const Call& c);
+Reply host_logs(const Services& s, const Call& c);
+Reply list_hosts(const Services& s, const Call& c);
+Reply remove_host(const Services& s, const Call& c);
 Reply list_ip_assignments(const Services& s, const Call& c);
 Reply create_ip_assignment(const Services& s, const Call& c);
 Reply delete_ip_assignment(const Services& s, const Call& c);

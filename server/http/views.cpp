@@ -32,10 +32,15 @@ api::Machine to_api(const store::MachineRecord& m) {
   out.name = m.name;
   out.app = m.app;
   out.region = m.region;
-  out.state = store::to_string(m.state);
+  out.state = m.state;
   out.process_group = m.process_group;
   out.metadata = m.metadata;
   out.private_ip = m.private_ip.str();
+  out.host_id = m.host_id;
+  out.host = m.host;
+  out.config = m.config;
+  out.exit_code = m.exit_code;
+  out.message = m.message;
   out.created_at = m.created_at;
   out.updated_at = m.updated_at;
   return out;

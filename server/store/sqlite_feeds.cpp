@@ -50,9 +50,10 @@ NetworkView SqliteStore::network_view() {
 
     Statement machines(c,
                        "SELECT o.network_id, m.machine_id, a.name, m.region, m.process_group, "
-                       "m.metadata, m.private_ip, m.state FROM machines m JOIN apps a ON a.id = "
-                       "m.app_id JOIN orgs o ON o.id = a.org_id WHERE m.state != 'destroyed' "
-                       "ORDER BY m.id");
+                       "m.metadata, m.private_ip, m.state, m.generation, m.host_id, "
+                       "m.reported_state, m.reported_generation FROM machines m JOIN apps a ON "
+                       "a.id = m.app_id JOIN orgs o ON o.id = a.org_id WHERE m.state != "
+                       "'destroyed' ORDER BY m.id");
     while (machines.step()) {
       NetworkView::Machine m;
       m.network_id = network(machines, 0);
@@ -63,7 +64,14 @@ NetworkView SqliteStore::network_view() {
       m.metadata =
           nlohmann::json::parse(machines.text_at(5)).get<std::map<std::string, std::string>>();
       m.address = ipv6_from_blob(machines.blob_at(6));
-      m.started = machines.text_at(7) == "started";
+      // Only a machine whose host says it runs is answered (docs/host-protocol.md).
+      MachineStatus status;
+      status.desired = machine_state_from(machines.text_at(7)).value_or(MachineState::Stopped);
+      status.generation = static_cast<std::uint64_t>(machines.int_at(8));
+      status.host_id = static_cast<std::uint32_t>(machines.int_at(9));
+      status.reported = optional_text(machines, 10);
+      status.reported_generation = static_cast<std::uint64_t>(machines.int_at(11));
+      m.started = derived_state(status) == "started";
       v.machines.push_back(std::move(m));
     }
 

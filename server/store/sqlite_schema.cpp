@@ -128,10 +128,68 @@ ALTER TABLE tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
 ALTER TABLE tokens ADD COLUMN expires_at TEXT;
 ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
 )sql";
+
+// Version 4: hosts (docs/host-protocol.md). Machines gain the host that runs them, their config,
+// a generation and what the host last reported. The `state` column keeps its name and holds the
+// desired state (started, stopped, destroyed) as before; what users see is derived from it and
+// the report (server/store/machine_state.hpp). Machines made before keep host_id 0: they were
+// placed by region alone ("no hosts yet" mode) and their state stays the desired one.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE hosts (
+  id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  region TEXT NOT NULL,
+  pubkey TEXT NOT NULL UNIQUE,
+  endpoint TEXT NOT NULL,
+  credential_sha256 BLOB NOT NULL UNIQUE CHECK (length(credential_sha256) = 32),
+  created_at TEXT NOT NULL,
+  last_seen_at TEXT
+);
+
+-- The next host id. Its row exists from the first registration on, and it only grows: a
+-- removed host's id is never given to another (its machines' addresses carry it).
+CREATE TABLE host_id_counter (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  next_id INTEGER NOT NULL
+);
+
+CREATE TABLE join_tokens (
+  id INTEGER PRIMARY KEY,
+  sha256 BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32),
+  region TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+);
+
+ALTER TABLE tokens ADD COLUMN operator INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE machines ADD COLUMN host_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE machines ADD COLUMN config TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE machines ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE machines ADD COLUMN reported_state TEXT;
+ALTER TABLE machines ADD COLUMN reported_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE machines ADD COLUMN exit_code INTEGER;
+ALTER TABLE machines ADD COLUMN message TEXT NOT NULL DEFAULT '';
+ALTER TABLE machines ADD COLUMN host_removed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX machines_by_host ON machines (host_id, id);
+
+CREATE TABLE machine_logs (
+  id INTEGER PRIMARY KEY,
+  machine_row INTEGER NOT NULL REFERENCES machines (id),
+  app_id INTEGER NOT NULL REFERENCES apps (id),
+  timestamp TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX machine_logs_by_app ON machine_logs (app_id, id);
+CREATE INDEX machine_logs_by_machine ON machine_logs (machine_row, id);
+)sql";
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3}};
+  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
   return migrations;
 }
 

@@ -57,18 +57,6 @@ const OrgRecord* Principal::org_by_id(std::int64_t id) const {
   return nullptr;
 }
 
-std::string to_string(MachineState state) {
-  switch (state) {
-    case MachineState::Started:
-      return "started";
-    case MachineState::Stopped:
-      return "stopped";
-    case MachineState::Destroyed:
-      return "destroyed";
-  }
-  return "unknown";
-}
-
 SqliteStore::SqliteStore(const std::string& path, RegionCatalog regions, int readers)
     : path_(path), regions_(std::move(regions)) {
   if (auto warning = secure_database_file(path); !warning.empty()) {

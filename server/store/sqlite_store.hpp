@@ -49,6 +49,20 @@ class SqliteStore final : public Store {
   MachineRecord set_machine_state(const AppRecord& app, std::string_view id,
                                   MachineState state) override;
 
+  JoinTokenRecord create_join_token(const Sha256& token_hash, const NewJoinToken& t) override;
+  HostRecord register_host(const Sha256& join_token_hash, const NewHost& host,
+                           const Sha256& credential_hash) override;
+  std::optional<HostRecord> host_for(const Sha256& credential_hash) override;
+  std::vector<HostRecord> list_hosts() override;
+  std::vector<HostRecord> live_hosts() override;
+  HostRecord remove_host(std::uint32_t id) override;
+  std::vector<MachineRecord> host_machines(std::uint32_t host_id) override;
+  void apply_reports(std::uint32_t host_id,
+                     const std::vector<api::MachineReport>& reports) override;
+  void append_logs(std::uint32_t host_id, const std::vector<api::LogLine>& lines) override;
+  PageResult<LogRecord> app_logs(const AppRecord& app, std::string_view machine_id,
+                                 PageRequest page) override;
+
   PeerRecord create_peer(const OrgRecord& org, const NewPeer& peer) override;
   PageResult<PeerRecord> list_peers(const OrgRecord& org, PageRequest page) override;
   void delete_peer(const OrgRecord& org, std::string_view name) override;

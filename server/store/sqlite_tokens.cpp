@@ -9,21 +9,21 @@ namespace sixpn::server::store {
 
 using sqlite::Statement;
 
-namespace {
-// How stale last_used_at may get: recording every use would turn each authenticated request
-// into a write (an fsync, under synchronous = FULL) and serialise them all on the writer.
-constexpr std::time_t kLastUsedResolution = 60;
-
 std::optional<std::string> optional_text(const Statement& q, int column) {
   if (q.null_at(column)) return std::nullopt;
   return q.text_at(column);
 }
 
+namespace {
+// How stale last_used_at may get: recording every use would turn each authenticated request
+// into a write (an fsync, under synchronous = FULL) and serialise them all on the writer.
+constexpr std::time_t kLastUsedResolution = 60;
+
 std::vector<TokenRecord> token_rows(sqlite::Connection& c, std::optional<std::int64_t> only) {
   // One row per token with its org slugs gathered in id order; json_group_array keeps the
   // slugs apart whatever characters they hold.
   Statement q(c,
-              "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, "
+              "SELECT t.id, t.name, t.created_at, t.expires_at, t.last_used_at, t.operator, "
               "(SELECT json_group_array(slug) FROM (SELECT o.slug FROM token_orgs g "
               "JOIN orgs o ON o.id = g.org_id WHERE g.token_id = t.id ORDER BY o.id)) "
               "FROM tokens t WHERE ?1 IS NULL OR t.id = ?1 ORDER BY t.id");
@@ -40,7 +40,8 @@ std::vector<TokenRecord> token_rows(sqlite::Connection& c, std::optional<std::in
     t.created_at = q.text_at(2);
     t.expires_at = optional_text(q, 3);
     t.last_used_at = optional_text(q, 4);
-    t.orgs = nlohmann::json::parse(q.text_at(5)).get<std::vector<std::string>>();
+    t.is_operator = q.int_at(5) != 0;
+    t.orgs = nlohmann::json::parse(q.text_at(6)).get<std::vector<std::string>>();
     out.push_back(std::move(t));
   }
   return out;
@@ -48,7 +49,10 @@ std::vector<TokenRecord> token_rows(sqlite::Connection& c, std::optional<std::in
 }  // namespace
 
 TokenRecord SqliteStore::create_token(const Sha256& token_hash, const NewToken& token) {
-  if (token.org_slugs.empty()) {
+  if (token.is_operator && !token.org_slugs.empty()) {
+    throw StoreError(StoreError::Kind::Invalid, "an operator token belongs to no org");
+  }
+  if (!token.is_operator && token.org_slugs.empty()) {
     throw StoreError(StoreError::Kind::Invalid, "a token needs at least one org");
   }
   return write([&](Connection& c) {
@@ -59,11 +63,12 @@ TokenRecord SqliteStore::create_token(const Sha256& token_hash, const NewToken& 
       org_ids.push_back(org->id);
     }
     Statement insert(c,
-                     "INSERT INTO tokens (sha256, created_at, name, expires_at) "
-                     "VALUES (?1, ?2, ?3, ?4)");
+                     "INSERT INTO tokens (sha256, created_at, name, expires_at, operator) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)");
     insert.bind_blob(1, token_hash.data(), token_hash.size())
         .bind(2, now_rfc3339())
-        .bind(3, token.name);
+        .bind(3, token.name)
+        .bind(5, std::int64_t{token.is_operator});
     if (token.expires_at) {
       insert.bind(4, *token.expires_at);
     } else {
@@ -91,7 +96,7 @@ std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
     // final comparison is constant-time all the same. RFC 3339 UTC stamps of one fixed width
     // compare as text in time order, so expiry is one comparison against the present.
     Statement q(c,
-                "SELECT id, sha256, name, created_at, expires_at, last_used_at FROM tokens "
+                "SELECT id, sha256, name, created_at, expires_at, last_used_at, operator FROM tokens "
                 "WHERE sha256 = ?1 AND (expires_at IS NULL OR expires_at > ?2)");
     q.bind_blob(1, token_hash.data(), token_hash.size()).bind(2, now_text);
     if (!q.step()) return std::nullopt;
@@ -106,6 +111,7 @@ std::optional<Principal> SqliteStore::principal_for(const Sha256& token_hash) {
     p.created_at = q.text_at(3);
     p.expires_at = optional_text(q, 4);
     stale = q.null_at(5) || q.text_at(5) <= cutoff;
+    p.is_operator = q.int_at(6) != 0;
     Statement orgs(c, std::string("SELECT ") + kOrgColumns +
                           " FROM token_orgs t JOIN orgs o ON o.id = t.org_id "
                           "WHERE t.token_id = ?1 ORDER BY o.id");

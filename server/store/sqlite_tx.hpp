@@ -152,11 +152,26 @@ SqliteStore::Allocation SqliteStore::allocate(Connection& c, const OrgRecord& or
                    std::string("could not find a free ") + kind + " address in org " + org.slug);
 }
 
+// Reads up to limit + 1 rows: the extra one only says that another page follows.
+template <class T, class RowFn>
+PageResult<T> collect_page(sqlite::Statement& q, int limit, RowFn row) {
+  PageResult<T> out;
+  while (q.step()) out.items.push_back(row(q));
+  if (static_cast<int>(out.items.size()) > limit) {
+    out.items.pop_back();
+    out.more = true;
+  }
+  return out;
+}
+
 // Row readers shared by the store's files.
 core::Ipv6 ipv6_from_blob(const std::string& blob);
 OrgRecord org_from_row(const sqlite::Statement& s,
                        int first);  // id, slug, name, network_id, created_at
 inline constexpr const char* kOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
 std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slug);
+std::optional<std::string> optional_text(const sqlite::Statement& q, int column);
+// The RFC 3339 stamp kHostLiveSeconds ago: a host seen after it is live.
+std::string host_live_cutoff();
 
 }  // namespace sixpn::server::store

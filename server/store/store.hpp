@@ -21,8 +21,11 @@
 #include <string_view>
 #include <vector>
 
+#include "api/host_types.hpp"
+#include "api/machine_config.hpp"
 #include "core/address.hpp"
 #include "core/keys.hpp"
+#include "server/store/machine_state.hpp"
 #include "server/util.hpp"
 
 namespace sixpn::server::store {
@@ -57,6 +60,8 @@ struct Principal {
   std::string created_at;
   std::optional<std::string> expires_at;  // RFC 3339 UTC; none: never
   std::vector<OrgRecord> orgs;
+  // An operator token belongs to no org: it may use only the operator's routes (/v1/hosts).
+  bool is_operator = false;
 
   const OrgRecord* org(std::string_view slug) const;
   const OrgRecord* org_by_id(std::int64_t id) const;
@@ -70,12 +75,14 @@ struct TokenRecord {
   std::string created_at;
   std::optional<std::string> expires_at;
   std::optional<std::string> last_used_at;  // to the minute at best, see principal_for
+  bool is_operator = false;
 };
 
 struct NewToken {
-  std::vector<std::string> org_slugs;
+  std::vector<std::string> org_slugs;  // empty for an operator token
   std::string name;
   std::optional<std::string> expires_at;  // RFC 3339 UTC, "2026-12-31T00:00:00Z"
+  bool is_operator = false;
 };
 
 struct AppRecord {
@@ -87,19 +94,28 @@ struct AppRecord {
   int started_machines = 0;  // of those, started
 };
 
-enum class MachineState { Started, Stopped, Destroyed };
-std::string to_string(MachineState state);
-
 struct MachineRecord {
   std::int64_t seq = 0;
   std::string id;  // 14 lower-case hex characters
   std::string name;
   std::string app;
+  std::string org;  // the app's org slug
+  std::uint32_t network_id = 0;
   std::string region;
-  MachineState state = MachineState::Started;
+  MachineState desired = MachineState::Started;
+  std::string state;  // what users see, derived_state() of the fields below
   std::string process_group;
   std::map<std::string, std::string> metadata;
   core::Ipv6 private_ip;  // kept for the record after destroy; the address itself is released
+  std::uint32_t host_id = 0;  // 0: placed before any host registered ("no hosts yet")
+  std::string host;           // that host's name; "" when none or removed
+  api::MachineConfig config;
+  std::uint64_t generation = 1;  // grows with every start or stop
+  std::optional<std::string> reported;  // the host's last report, none before the first
+  std::uint64_t reported_generation = 0;
+  std::optional<int> exit_code;
+  std::string message;
+  bool host_removed = false;
   std::string created_at;
   std::string updated_at;
 };
@@ -108,10 +124,60 @@ struct NewMachine {
   std::string id;
   std::string name;
   std::string region;
+  // The region's built-in machine host id: the address's host field while no host has ever
+  // registered ("no hosts yet" mode, docs/host-protocol.md). Once one has, the machine goes to
+  // a live host of the region (fewest machines), else to a live embedded host (region "*"),
+  // else the create fails with Invalid, code "no_host_in_region".
   std::uint32_t machine_host = 0;
   std::string process_group;
   std::map<std::string, std::string> metadata;
+  api::MachineConfig config;
 };
+
+// Hosts (docs/host-protocol.md). A host is live while it was seen within this many seconds.
+inline constexpr int kHostLiveSeconds = 30;
+inline constexpr std::uint32_t kFirstHostId = 0x0c000001;
+inline constexpr const char* kEmbeddedRegion = "*";
+
+struct HostRecord {
+  std::uint32_t id = 0;
+  std::string name;
+  std::string region;  // a region code, or "*" for the embedded host
+  std::string pubkey;
+  std::string endpoint;
+  std::string created_at;
+  std::optional<std::string> last_seen_at;
+  bool live = false;
+  int machines = 0;                      // not destroyed
+  std::vector<std::uint32_t> networks;   // org networks with a machine on it that is not destroyed
+};
+
+struct NewHost {
+  std::string name;  // "": the join token's name, else "host-<id hex>"
+  std::string pubkey;
+  std::string endpoint;
+};
+
+struct NewJoinToken {
+  std::string region;
+  std::string name;        // "": the host picks one
+  std::string expires_at;  // RFC 3339 UTC
+};
+
+struct JoinTokenRecord {
+  std::int64_t id = 0;
+  std::string region;
+  std::string name;
+  std::string created_at;
+  std::string expires_at;
+};
+
+// One line a machine wrote, as kept: `seq` orders them and is the logs' cursor.
+struct LogRecord {
+  std::int64_t seq = 0;
+  api::LogLine line;
+};
+inline constexpr int kLogLinesPerMachine = 10000;
 
 struct PeerRecord {
   std::int64_t seq = 0;
@@ -245,8 +311,36 @@ class Store {
   virtual std::optional<MachineRecord> find_machine(const AppRecord& app, std::string_view id) = 0;
   virtual PageResult<MachineRecord> list_machines(const AppRecord& app, PageRequest page,
                                                   bool include_destroyed) = 0;
+  // Sets the desired state; a change bumps the generation. Destroyed releases the address.
   virtual MachineRecord set_machine_state(const AppRecord& app, std::string_view id,
                                           MachineState state) = 0;
+
+  // Hosts. Join tokens and credentials are kept as SHA-256 only.
+  virtual JoinTokenRecord create_join_token(const Sha256& token_hash, const NewJoinToken& t) = 0;
+  // Uses the join token and creates the host in one transaction, so a token makes one host
+  // however many registrations race on it. Invalid "join_token_invalid" for a token that is
+  // unknown, used or expired alike; Conflict "host_key_taken", "host_name_taken".
+  virtual HostRecord register_host(const Sha256& join_token_hash, const NewHost& host,
+                                   const Sha256& credential_hash) = 0;
+  // The host a credential belongs to (none once it is removed). Records last_seen_at, at most
+  // every few seconds; a host that comes back from unreachable is a change for listeners.
+  virtual std::optional<HostRecord> host_for(const Sha256& credential_hash) = 0;
+  virtual std::vector<HostRecord> list_hosts() = 0;
+  virtual std::vector<HostRecord> live_hosts() = 0;
+  // Deletes the host: its credential is refused from then on, its machines that are not
+  // destroyed become failed ("its host was removed") and their addresses are released.
+  virtual HostRecord remove_host(std::uint32_t id) = 0;
+  // Machines placed on the host that it has not yet reported destroyed.
+  virtual std::vector<MachineRecord> host_machines(std::uint32_t host_id) = 0;
+  // A report about another host's machine, or an older generation, is ignored.
+  virtual void apply_reports(std::uint32_t host_id,
+                             const std::vector<api::MachineReport>& reports) = 0;
+  // Lines of machines that are not this host's are dropped; each machine keeps its newest
+  // kLogLinesPerMachine lines.
+  virtual void append_logs(std::uint32_t host_id, const std::vector<api::LogLine>& lines) = 0;
+  // Oldest first, after page.after; machine_id "" for every machine of the app.
+  virtual PageResult<LogRecord> app_logs(const AppRecord& app, std::string_view machine_id,
+                                         PageRequest page) = 0;
 
   // WireGuard peers: names unique per org, public keys unique everywhere.
   virtual PeerRecord create_peer(const OrgRecord& org, const NewPeer& peer) = 0;

@@ -41,7 +41,7 @@ test_list_shows_id_name_orgs_times_and_never_the_token_or_its_hash() {
   assert_not_contains "${json,,}" "$hash" "tokens list --json"
   local row
   row=$(json_get "$json" "[t for t in d if t['name']=='lister'][0]")
-  assert_eq '["created_at", "expires_at", "id", "last_used_at", "name", "orgs"]' \
+  assert_eq '["created_at", "expires_at", "id", "last_used_at", "name", "operator", "orgs"]' \
     "$(json_get "$row" 'sorted(d.keys())')" "keys of a listed token"
   assert_eq '["beta"]' "$(json_get "$row" 'd["orgs"]')" "orgs"
   assert_eq null "$(json_get "$row" 'd["expires_at"]')" "expires_at"

@@ -60,9 +60,17 @@ TEST(Routes, OpenApiDescribesNoRouteTheServerLacks) {
   }
 }
 
-TEST(Routes, OnlyRegionsArePublic) {
+TEST(Routes, OnlyRegionsAndHostRegistrationArePublic) {
   for (const auto& r : route_table()) {
-    EXPECT_EQ(r.needs_token, r.path != "/v1/platform/regions") << r.method << " " << r.path;
+    bool is_public = r.path == "/v1/platform/regions" || r.path == "/v1/hosts/register";
+    EXPECT_EQ(r.auth == Auth::None, is_public) << r.method << " " << r.path;
+  }
+}
+
+TEST(Routes, HostCredentialsReachOnlyTheirOwnRoutes) {
+  for (const auto& r : route_table()) {
+    EXPECT_EQ(r.auth == Auth::Host, r.path.rfind("/v1/hosts/self/", 0) == 0) << r.path;
+    if (r.auth == Auth::Operator) EXPECT_EQ(r.path.rfind("/v1/hosts", 0), 0u) << r.path;
   }
 }
 

@@ -122,7 +122,7 @@ TEST_F(StoreTest, DestroyedMachineReleasesItsAddressForGood) {
   EXPECT_EQ(m.id.size(), 14u);
   EXPECT_EQ(m.name, m.id);
   auto gone = store->set_machine_state(app, m.id, MachineState::Destroyed);
-  EXPECT_EQ(gone.state, MachineState::Destroyed);
+  EXPECT_EQ(gone.desired, MachineState::Destroyed);
   auto next = store->create_machine(app, machine());
   EXPECT_NE(next.private_ip, m.private_ip);
   EXPECT_EQ(store->list_machines(app, {}, false).items.size(), 1u);
@@ -133,11 +133,11 @@ TEST_F(StoreTest, MachineStateTransitions) {
   auto org = store->create_org("a", "A");
   auto app = store->create_app(org, "web");
   auto m = store->create_machine(app, machine());
-  EXPECT_EQ(m.state, MachineState::Started);
-  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Stopped).state,
+  EXPECT_EQ(m.desired, MachineState::Started);
+  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Stopped).desired,
             MachineState::Stopped);
   EXPECT_EQ(store->find_app("web")->started_machines, 0);
-  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Started).state,
+  EXPECT_EQ(store->set_machine_state(app, m.id, MachineState::Started).desired,
             MachineState::Started);
   store->set_machine_state(app, m.id, MachineState::Destroyed);
   EXPECT_THROW(store->set_machine_state(app, m.id, MachineState::Started), StoreError);

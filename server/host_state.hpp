@@ -1,0 +1,45 @@
+#pragma once
+// A host's desired state (GET /v1/hosts/self/state) as a pure function of store records, so
+// what a host is told is unit-tested without a server: its machines, the mesh of every other
+// live node with the prefixes it serves, the .internal data of its orgs, and the regions.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/host_types.hpp"
+#include "dns/snapshot.hpp"
+#include "server/store/store.hpp"
+
+namespace sixpn::server {
+
+// The WireGuard gateway of `sixpnd serve`, when it runs one.
+struct GatewayMeshNode {
+  std::string pubkey;
+  std::string endpoint;  // "IP:PORT", as --gateway-endpoint says
+  // (org network, gateway host id) of every WireGuard peer: the /80s behind the gateway.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> peer_prefixes;
+};
+
+struct HostStateInputs {
+  std::uint64_t version = 0;
+  store::HostRecord host;
+  std::vector<store::MachineRecord> machines;  // store.host_machines(host.id)
+  std::vector<store::HostRecord> live_hosts;   // store.live_hosts(); the host itself is skipped
+  std::optional<GatewayMeshNode> gateway;
+  dns::Snapshot dns;  // dns_snapshot(store.network_view(), regions)
+};
+
+api::HostState build_host_state(const HostStateInputs& in);
+
+// The host as the API shows it.
+api::Host to_api_host(const store::HostRecord& host);
+// fdaa:<org>:<host id>::/80 for each org network with a machine on the host: what it serves.
+std::vector<std::string> host_allowed_ips(const store::HostRecord& host);
+api::MeshNode host_mesh_node(const store::HostRecord& host);
+// (network, host) pairs of every peer, for GatewayMeshNode::peer_prefixes.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> peer_prefixes(
+    const std::vector<store::GatewayPeer>& peers);
+
+}  // namespace sixpn::server
