@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/host_types.hpp"
 #include "api/types.hpp"
 
 namespace sixpn::api {
@@ -80,6 +81,14 @@ std::string curl_pin_of(std::string_view fingerprint);
 // 127.0.0.0/8, ::1 (also IPv4-mapped), "localhost": hosts a token may reach over http://.
 bool is_loopback_host(std::string_view host);
 
+// GET /v1/apps/{app}/logs: which lines, from where, and how long to wait for a new one.
+struct LogQuery {
+  std::string machine_id;  // "": every machine of the app
+  std::string cursor;      // "": from the oldest line kept
+  int limit = 0;           // 0: the server's default
+  int wait_seconds = 0;    // 0: answer at once
+};
+
 struct ClientOptions {
   std::string base_url;
   std::string token;  // "" when none; sent as "Authorization: Bearer …"
@@ -135,9 +144,32 @@ class Client {
   Machine stop_machine(const std::string& app, const std::string& id);
   void destroy_machine(const std::string& app, const std::string& id);
 
+  // Waits (up to timeout_seconds, 1..60) until the machine is in `state` ("started", "stopped"
+  // or "destroyed"); HttpError 408 ("timeout") when it is not by then, 409 ("machine_failed")
+  // when it failed while a start was awaited.
+  MachineWait wait_machine(const std::string& app, const std::string& id, const std::string& state,
+                           int timeout_seconds);
+  // One page of an app's logs, oldest first, after `query.cursor`; with wait_seconds > 0 the
+  // server holds the request until a newer line arrives. next_cursor is always set.
+  Page<LogLine> app_logs(const std::string& app, const LogQuery& query);
+
   std::vector<IpAssignment> ips(const std::string& app);
   IpAssignment allocate_ip(const std::string& app, const IpAssignmentCreate& body);
   void release_ip(const std::string& app, const std::string& address);
+
+  // The host's side of docs/host-protocol.md (client_host.cpp). register_host sends no bearer
+  // token (the join token is in the body); the others send the host credential as the token.
+  HostRegistered register_host(const HostRegister& body);
+  // The long-poll: answers at once when the state's version is past `after`, else when it
+  // changes or wait_seconds (0..60) run out. The call's budget is wait_seconds plus the
+  // client's timeout, so a full wait is not mistaken for a lost server.
+  HostState host_state(std::uint64_t after, int wait_seconds);
+  void report_machines(const HostReport& body);
+  void send_logs(const HostLogBatch& body);
+
+  // The operator's view of hosts (an operator token).
+  std::vector<Host> hosts();
+  void remove_host(std::uint32_t id);
 
   // A fresh random Idempotency-Key (32 hex characters).
   static std::string new_idempotency_key();

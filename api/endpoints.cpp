@@ -1,4 +1,5 @@
-// One typed function per REST endpoint: URLs are built and JSON is read only here.
+// One typed function per REST endpoint: URLs are built and JSON is read only here and in
+// client_host.cpp (the host protocol's endpoints).
 #include <chrono>
 #include <functional>
 #include <future>
@@ -6,29 +7,12 @@
 #include <set>
 
 #include "api/client.hpp"
+#include "api/response_decode.hpp"
 
 namespace sixpn::api {
 
-namespace {
-
-std::string describe(const char* method, const std::string& path) {
-  auto q = path.find('?');
-  return std::string(method) + " " + path.substr(0, q);
-}
-
-// Turns whatever nlohmann or our readers throw into one ShapeError that names the request.
-template <class T>
-T decode(const Json& doc, const char* method, const std::string& path) {
-  try {
-    return doc.get<T>();
-  } catch (const ShapeError& e) {
-    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
-  } catch (const Json::exception& e) {
-    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
-  }
-}
-
-}  // namespace
+using response::decode;
+using response::describe;
 
 Json Client::call(const Request& req) {
   Response res = send(req);
@@ -224,6 +208,38 @@ void Client::destroy_machine(const std::string& app, const std::string& id) {
   req.method = "DELETE";
   req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id);
   call(req);
+}
+
+MachineWait Client::wait_machine(const std::string& app, const std::string& id,
+                                 const std::string& state, int timeout_seconds) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id) + "/wait";
+  req.query.push_back("state=" + escape(state));
+  req.query.push_back("timeout=" + std::to_string(timeout_seconds));
+  // The server holds the request for up to timeout_seconds; the budget covers that and more.
+  req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds) +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(options_.timeout_seconds));
+  return decode<MachineWait>(call(req), "GET", req.path);
+}
+
+Page<LogLine> Client::app_logs(const std::string& app, const LogQuery& query) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/logs";
+  if (!query.machine_id.empty()) req.query.push_back("machine_id=" + escape(query.machine_id));
+  if (!query.cursor.empty()) req.query.push_back("cursor=" + escape(query.cursor));
+  if (query.limit > 0) req.query.push_back("limit=" + std::to_string(query.limit));
+  if (query.wait_seconds > 0) {
+    req.query.push_back("wait=" + std::to_string(query.wait_seconds));
+    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(query.wait_seconds) +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(options_.timeout_seconds));
+  }
+  return decode<Page<LogLine>>(call(req), "GET", req.path);
+}
+
+std::vector<Host> Client::hosts() {
+  return all_pages<Host>("/v1/hosts", {});
 }
 
 std::vector<IpAssignment> Client::ips(const std::string& app) {
