@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "host/agent_command.hpp"
 #include "host/shim.hpp"
 #include "net/gateway.hpp"
 #include "server/commands.hpp"
@@ -105,6 +106,9 @@ int main(int argc, char** argv) {
       "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
       "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
 
+  sixpn::host::HostCommandOptions host;
+  auto* host_cmd = sixpn::host::add_host_command(app, host);
+
   // Started by the host agent for each machine it runs, never by a person: not listed in help.
   sixpn::host::ShimOptions shim;
   bool shim_detach = false;
@@ -127,6 +131,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? srv::kExitOk : srv::kExitUsage;
   }
   if (*serve_cmd) return srv::serve(serve);
+  if (*host_cmd) return sixpn::host::run_host_command(host);
   if (*shim_cmd) {
     return shim_detach ? sixpn::host::run_shim_detached(shim) : sixpn::host::run_shim(shim);
   }
