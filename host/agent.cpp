@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -78,8 +79,10 @@ bool is_removed(const api::ClientError& e) {
   return http && http->status == 401;
 }
 
-void sleep_unless_stopped(std::atomic<bool>& stop, std::chrono::milliseconds how_long) {
-  for (auto until = Clock::now() + how_long; !stop && Clock::now() < until;) {
+using Stopping = std::function<bool()>;
+
+void sleep_unless_stopped(const Stopping& stopping, std::chrono::milliseconds how_long) {
+  for (auto until = Clock::now() + how_long; !stopping() && Clock::now() < until;) {
     std::this_thread::sleep_for(std::min<Clock::duration>(100ms, until - Clock::now()));
   }
 }
@@ -88,10 +91,11 @@ std::chrono::milliseconds doubled(std::chrono::milliseconds backoff) {
   return std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
 }
 
-void watch(HostApi& api, std::uint64_t version, Mailbox& mailbox, Reachability& reach,
-           std::atomic<bool>& stop) {
+void watch(HostApi& api, Mailbox& mailbox, Reachability& reach, const Stopping& stopping) {
+  // After 0 the first answer comes at once, so a restarted agent soon has a fresh state.
+  std::uint64_t version = 0;
   std::chrono::milliseconds backoff = kFirstBackoff;
-  while (!stop) {
+  while (!stopping()) {
     try {
       auto state = api.host_state(version, kWatchSeconds);
       reach.answered();
@@ -109,19 +113,19 @@ void watch(HostApi& api, std::uint64_t version, Mailbox& mailbox, Reachability& 
     } catch (const std::exception& e) {  // an answer that is not a HostState
       reach.failed(e.what());
     }
-    sleep_unless_stopped(stop, backoff);
+    sleep_unless_stopped(stopping, backoff);
     backoff = doubled(backoff);
   }
 }
 
-void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, std::atomic<bool>& stop) {
+void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, const Stopping& stopping) {
   std::chrono::milliseconds backoff = kFirstBackoff;
-  while (!stop) {
+  while (!stopping()) {
     try {
       bool more = shipper.ship_once();
       reach.answered();
       backoff = kFirstBackoff;
-      if (!more) sleep_unless_stopped(stop, kShipEvery);
+      if (!more) sleep_unless_stopped(stopping, kShipEvery);
       continue;
     } catch (const api::Cancelled&) {
       return;
@@ -131,14 +135,14 @@ void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, std::atomic<b
     } catch (const std::exception& e) {
       reach.failed(e.what());
     }
-    sleep_unless_stopped(stop, backoff);
+    sleep_unless_stopped(stopping, backoff);
     backoff = doubled(backoff);
   }
 }
 
 // The credential: the one given (embedded), the one kept, or a registration's.
 std::optional<std::string> credential_of(const AgentOptions& options, const AgentStateDir& dir,
-                                         const core::PublicKey& pubkey, std::atomic<bool>& stop,
+                                         const core::PublicKey& pubkey, const Stopping& stopping,
                                          const Log& log) {
   if (!options.credential.empty()) return options.credential;
   if (auto kept = dir.credential()) {
@@ -159,11 +163,11 @@ std::optional<std::string> credential_of(const AgentOptions& options, const Agen
   }
   auto client = options.client;
   client.token.clear();
-  client.cancelled = [&stop] { return stop.load(); };
+  client.cancelled = stopping;
   auto api = make_host_api(client);
   api::HostRegister body{options.join_token, pubkey.base64(), options.endpoint, options.name};
   Reachability reach(log);
-  for (std::chrono::milliseconds backoff = kFirstBackoff; !stop; backoff = doubled(backoff)) {
+  for (std::chrono::milliseconds backoff = kFirstBackoff; !stopping(); backoff = doubled(backoff)) {
     try {
       auto answer = api->register_host(body);
       dir.keep_registration(answer);
@@ -181,7 +185,7 @@ std::optional<std::string> credential_of(const AgentOptions& options, const Agen
     } catch (const api::ClientError& e) {
       reach.failed(e.what());
     }
-    sleep_unless_stopped(stop, backoff);
+    sleep_unless_stopped(stopping, backoff);
   }
   return std::nullopt;
 }
@@ -213,6 +217,10 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   Log log = options.log ? options.log : [](const std::string& line) {
     std::fprintf(stderr, "sixpnd host: %s\n", line.c_str());
   };
+  // The caller's flag, or the agent's own decision to end (the host was removed); the
+  // caller's flag is only read, as an embedding server may share it.
+  std::atomic<bool> quit{false};
+  const Stopping stopping = [&] { return stop.load() || quit.load(); };
   std::unique_ptr<NetworkSide> network;
   std::optional<std::string> credential;
   try {
@@ -221,7 +229,7 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
     auto key = dir.load_or_make_key(&created);
     const auto pubkey = key.public_key();
     if (created) log("made this host's WireGuard key pair; public key " + pubkey.base64());
-    credential = credential_of(options, dir, pubkey, stop, log);
+    credential = credential_of(options, dir, pubkey, stopping, log);
     if (!credential) return stop ? kAgentStopped : kAgentFailed;
     if (options.network) network = options.network(std::move(key));
   } catch (const std::exception& e) {
@@ -258,20 +266,21 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   auto client = options.client;
   client.token = *credential;
   client.max_attempts = 1;  // the loops below retry, with their own backoff
-  client.cancelled = [&stop] { return stop.load(); };
+  client.cancelled = stopping;
   auto watch_api = make_host_api(client);
   auto ship_api = make_host_api(client);
   Shipper shipper(*ship_api, runner, outbox);
   Mailbox mailbox;
   Reachability reach(log);
-  std::thread watcher(watch, std::ref(*watch_api), state ? state->version : 0, std::ref(mailbox),
-                      std::ref(reach), std::ref(stop));
-  std::thread shipping(ship, std::ref(shipper), std::ref(mailbox), std::ref(reach), std::ref(stop));
+  std::thread watcher(watch, std::ref(*watch_api), std::ref(mailbox), std::ref(reach),
+                      std::cref(stopping));
+  std::thread shipping(ship, std::ref(shipper), std::ref(mailbox), std::ref(reach),
+                       std::cref(stopping));
   log("watching " + options.client.base_url + " for this host's desired state");
 
   auto next_full = Clock::now() + options.resync;
   bool removed = false;
-  while (!stop) {
+  while (!stopping()) {
     std::optional<api::HostState> fresh;
     {
       std::unique_lock lock(mailbox.mutex);
@@ -299,7 +308,7 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
     }
   }
 
-  stop = true;
+  quit = true;
   watcher.join();
   shipping.join();
   if (removed) {
