@@ -35,6 +35,9 @@ inline constexpr std::uint16_t kUlaPrefix = 0xfdaa;
 inline constexpr std::uint32_t kFlycastHost = 0x00000001;
 inline constexpr std::uint32_t kPeerMachineBase = 0x0000000a;
 inline constexpr std::uint16_t kDnsSuffix = 3;
+// What a machine's /etc/resolv.conf names: its host's DNS server, the same on every host (as on
+// Fly), so a machine that moves host keeps its configuration. In no org's /48 (network 0).
+inline constexpr const char* kHostDnsAddress = "fdaa::3";
 
 struct SixpnFields {
   std::uint32_t network = 0;

@@ -7,13 +7,13 @@
 #include <span>
 
 #include "core/dns/message.hpp"
-#include "server/dns/answer_cache.hpp"
-#include "server/dns/resolver.hpp"
-#include "tests/unit/server/dns_fixture.hpp"
+#include "dns/answer_cache.hpp"
+#include "dns/resolver.hpp"
+#include "tests/unit/dns/fixture.hpp"
 
 namespace {
 
-using namespace sixpn::server::dns;
+using namespace sixpn::dns;
 namespace w = sixpn::core::dns;
 
 const SnapshotPtr& snapshot() {

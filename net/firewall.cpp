@@ -15,7 +15,8 @@ std::string firewall_table_name(const std::string& interface) {
   return name;
 }
 
-std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks) {
+std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks,
+                            const FirewallOptions& options) {
   std::string elements;
   for (auto network : networks) {
     auto prefix = core::org_prefix_cidr(network);
@@ -47,6 +48,11 @@ std::string render_firewall(const std::string& table, const std::set<std::uint32
   out += "  }\n";
   out += "  chain input {\n";
   out += "    type filter hook input priority filter - 10; policy accept;\n";
+  if (options.host_dns) {
+    // Before the set lookup, so the DNS exception costs ordinary packets one address compare.
+    out += std::string("    ip6 daddr ") + core::kHostDnsAddress +
+           " ip6 saddr fdaa::/16 meta l4proto { tcp, udp } th dport 53 accept\n";
+  }
   out += "    jump isolate\n";
   out += "  }\n";
   out += "}\n";
@@ -64,10 +70,14 @@ Firewall::~Firewall() {
 void Firewall::apply(const std::set<std::uint32_t>& networks, bool force) {
   if (loaded_ && networks == networks_ && !force) return;
   CommandOptions options;
-  options.input = render_firewall(table_, networks);
+  options.input = render_firewall(table_, networks, options_);
   run_checked({"nft", "-f", "-"}, options);
   loaded_ = true;
   networks_ = networks;
+}
+
+bool Firewall::present() const {
+  return loaded_ && run_command({"nft", "list", "table", "ip6", table_}).exit_code == 0;
 }
 
 void Firewall::remove() {

@@ -13,13 +13,22 @@ namespace sixpn::net {
 // "sixpnd_<interface>", with characters nft does not take in a name replaced by '_'.
 std::string firewall_table_name(const std::string& interface);
 
+struct FirewallOptions {
+  // A host: its machines (6PN sources of any org) may ask the host's DNS server at fdaa::3,
+  // UDP and TCP port 53, and nothing else of the host. The gateway's DNS is each org's own
+  // prefix::3, which the same_org set already lets through.
+  bool host_dns = false;
+};
+
 // The whole table, for `nft -f -`. It first creates and deletes the table, so loading it
 // replaces any earlier version in one transaction — there is never a moment without rules.
-std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks);
+std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks,
+                            const FirewallOptions& options = {});
 
 class Firewall {
  public:
-  explicit Firewall(std::string table) : table_(std::move(table)) {}
+  explicit Firewall(std::string table, FirewallOptions options = {})
+      : table_(std::move(table)), options_(options) {}
   ~Firewall();
   Firewall(const Firewall&) = delete;
   Firewall& operator=(const Firewall&) = delete;
@@ -29,11 +38,14 @@ class Firewall {
   // `force` (the periodic resync uses it to put back a table deleted by hand). Throws
   // CommandError when nft refuses it.
   void apply(const std::set<std::uint32_t>& networks, bool force = false);
+  // Whether the table this object loaded is still in the kernel (one deleted by hand is not).
+  bool present() const;
   // Deletes the table (only if this object loaded it).
   void remove();
 
  private:
   std::string table_;
+  FirewallOptions options_;
   bool loaded_ = false;
   std::set<std::uint32_t> networks_;
 };

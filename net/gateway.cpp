@@ -9,11 +9,48 @@ namespace sixpn::net {
 namespace {
 
 // A peer whose key wg(8) would refuse must not take down the whole batch of changes.
-bool valid_peer(const DesiredPeer& peer) {
+bool valid_peer(const LaptopPeer& peer) {
   return core::parse_public_key(peer.public_key).has_value() && core::is_sixpn(peer.address);
 }
 
+NodeOptions node_options(const GatewayOptions& options) {
+  NodeOptions node;
+  node.interface = options.interface;
+  node.listen_port = options.listen_port;
+  node.userspace_binary = options.userspace_binary;
+  node.org_dns_addresses = true;
+  return node;
+}
+
 }  // namespace
+
+NodeState gateway_node_state(DesiredState state, std::vector<std::string>& skipped) {
+  NodeState node;
+  std::set<std::string> keys;
+  for (auto& peer : state.peers) {
+    if (!valid_peer(peer)) {
+      skipped.push_back("skipping peer with an unusable key or address: " + peer.public_key);
+      continue;
+    }
+    state.networks.insert(core::split(peer.address).network);
+    keys.insert(peer.public_key);
+    node.peers.push_back(laptop_peer(std::move(peer.public_key), peer.address));
+  }
+  for (auto& peer : state.mesh) {
+    if (auto problem = mesh_peer_problem(peer); !problem.empty()) {
+      skipped.push_back("skipping mesh node " + peer.public_key + ": " + problem);
+      continue;
+    }
+    if (!keys.insert(peer.public_key).second) {
+      skipped.push_back("skipping mesh node " + peer.public_key + ": the key is listed already");
+      continue;
+    }
+    node.peers.push_back(std::move(peer));
+  }
+  node.routed = state.networks;
+  node.isolation = std::move(state.networks);
+  return node;
+}
 
 std::string interface_name_problem(std::string_view name) {
   if (name.empty() || name.size() > 15) return "interface names are 1 to 15 characters long";
@@ -27,10 +64,10 @@ std::string interface_name_problem(std::string_view name) {
 
 Gateway::Gateway(GatewayOptions options, core::PrivateKey key, StateSource source, Log log)
     : options_(std::move(options)),
-      key_(std::move(key)),
       source_(std::move(source)),
       log_(std::move(log)),
-      firewall_(firewall_table_name(options_.interface)) {}
+      node_(node_options(options_), std::move(key),
+            [this](const std::string& line) { say(line); }) {}
 
 Gateway::~Gateway() {
   try {
@@ -48,20 +85,10 @@ void Gateway::say(const std::string& line) const {
   }
 }
 
-void Gateway::bring_up_device() {
-  device_ = WgDevice::open(options_.interface, options_.userspace_binary);
-  device_.configure(key_, options_.listen_port);
-  say(std::string(device_.created() ? "created " : "adopted ") + options_.interface +
-      (device_.userspace() ? " (userspace, " + options_.userspace_binary + ")" : "") +
-      ", listening on UDP " + std::to_string(options_.listen_port) + ", public key " +
-      key_.public_key().base64());
-}
-
 void Gateway::start() {
   if (worker_.joinable()) return;
   try {
-    bring_up_device();
-    forwarding_.enable();
+    node_.start();
     sync_once(true);
   } catch (...) {
     // The first failure is the one worth reporting; undoing is best effort.
@@ -87,25 +114,7 @@ void Gateway::stop() {
   wake_.notify_all();
   synced_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
-  // Each step runs even if an earlier one failed; the first failure is reported at the end.
-  std::string failure;
-  auto attempt = [&failure](const auto& step) {
-    try {
-      step();
-    } catch (const std::exception& e) {
-      if (failure.empty()) failure = e.what();
-    }
-  };
-  attempt([this] { firewall_.remove(); });
-  attempt([this] {
-    // An interface sixpnd created goes away whole; an adopted one only loses what we added.
-    if (!device_.name().empty() && !device_.created() && device_.healthy()) {
-      sync_org_routing(device_.name(), {});
-    }
-  });
-  attempt([this] { device_.close(); });
-  attempt([this] { forwarding_.restore(); });
-  if (!failure.empty()) throw CommandError(failure);
+  node_.stop();
 }
 
 bool Gateway::request_sync(std::chrono::milliseconds wait) {
@@ -141,27 +150,10 @@ void Gateway::run() {
 }
 
 void Gateway::sync_once(bool full) {
-  if (!device_.healthy()) {
-    say(options_.interface + " is gone; bringing it up again");
-    device_.close();
-    bring_up_device();
-    full = true;
-  }
-  DesiredState state = source_();
-  std::vector<DesiredPeer> peers;
-  for (auto& peer : state.peers) {
-    if (!valid_peer(peer)) {
-      say("skipping peer with an unusable key or address: " + peer.public_key);
-      continue;
-    }
-    state.networks.insert(core::split(peer.address).network);
-    peers.push_back(std::move(peer));
-  }
-  sync_org_routing(device_.name(), state.networks);
-  firewall_.apply(state.networks, full);
-  auto plan = device_.sync_peers(peers);
-  for (const auto& key : plan.remove) say("removed peer " + key);
-  for (const auto& [key, cidr] : plan.set) say("peer " + key + " allowed " + cidr);
+  std::vector<std::string> skipped;
+  auto state = gateway_node_state(source_(), skipped);
+  for (const auto& line : skipped) say(line);
+  node_.sync(state, full);
 }
 
 }  // namespace sixpn::net

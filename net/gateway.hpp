@@ -1,6 +1,7 @@
 #pragma once
 // The WireGuard gateway inside sixpnd: one interface whose peers always equal the store's
-// peers, an address prefix::3 and a route for every org network, and the isolation table.
+// peers — laptops, and the hosts of the mesh — an address prefix::3 and a route for every org
+// network, and the isolation table.
 // The store is read through a callback, so this module knows nothing of SQLite; sixpnd wires
 // the callback and calls request_sync() from the store's change listener.
 #include <chrono>
@@ -16,9 +17,7 @@
 #include <vector>
 
 #include "core/keys.hpp"
-#include "net/firewall.hpp"
-#include "net/routing.hpp"
-#include "net/wg_device.hpp"
+#include "net/wg_node.hpp"
 
 namespace sixpn::net {
 
@@ -35,11 +34,27 @@ struct GatewayOptions {
   std::chrono::milliseconds resync_interval{std::chrono::seconds(30)};
 };
 
+// A laptop's peer, as the store has it: allowed exactly its own /120.
+struct LaptopPeer {
+  std::string public_key;
+  core::Ipv6 address;  // any address inside the peer's /120
+  bool operator==(const LaptopPeer&) const = default;
+};
+
 // What the store says the interface should carry.
 struct DesiredState {
   std::set<std::uint32_t> networks;  // every org network id
-  std::vector<DesiredPeer> peers;
+  std::vector<LaptopPeer> peers;
+  // Every live host (mesh_peer()), allowed exactly the /80s it serves, so laptops reach the
+  // machines on it: a host's /80 is more specific than the org /48 routed into the interface.
+  std::vector<DesiredPeer> mesh;
 };
+
+// The interface's NodeState: every org (and every laptop's org) routed, given its prefix::3 and
+// put in the isolation table; laptops, then the mesh, as peers. A peer wg(8) would refuse, or a
+// mesh node that is unsafe (mesh_peer_problem) or reuses a key already listed, is left out and
+// said in `skipped`, one sentence each, so one bad row cannot block every other change.
+NodeState gateway_node_state(DesiredState state, std::vector<std::string>& skipped);
 
 class Gateway {
  public:
@@ -66,22 +81,17 @@ class Gateway {
   bool request_sync(std::chrono::milliseconds wait = std::chrono::milliseconds(5000));
 
   const GatewayOptions& options() const { return options_; }
-  core::PublicKey public_key() const { return key_.public_key(); }
+  core::PublicKey public_key() const { return node_.public_key(); }
 
  private:
   void run();
   void sync_once(bool full);
-  void bring_up_device();
   void say(const std::string& line) const;
 
   GatewayOptions options_;
-  core::PrivateKey key_;
   StateSource source_;
   Log log_;
-
-  WgDevice device_;
-  Firewall firewall_;
-  ForwardingSwitch forwarding_;
+  WgNode node_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

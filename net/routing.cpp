@@ -96,7 +96,9 @@ OrgRouting parse_org_routing(std::string_view addr_json, std::string_view route_
 }
 
 std::vector<Argv> routing_commands(const std::string& interface, const OrgRouting& current,
-                                   const std::set<std::uint32_t>& networks) {
+                                   const std::set<std::uint32_t>& networks, bool dns_addresses) {
+  const std::set<std::uint32_t> no_networks;
+  const auto& dns_networks = dns_addresses ? networks : no_networks;
   std::vector<Argv> commands;
   for (auto network : current.routes) {
     if (!networks.count(network)) {
@@ -105,14 +107,14 @@ std::vector<Argv> routing_commands(const std::string& interface, const OrgRoutin
     }
   }
   for (auto network : current.dns_addresses) {
-    if (!networks.count(network)) {
+    if (!dns_networks.count(network)) {
       commands.push_back({"ip", "-6", "addr", "del", dns_cidr(network), "dev", interface});
     }
   }
   for (auto network : networks) {
     // nodad: the DNS server binds this address right away; duplicate address detection would
     // keep it "tentative" and unbindable for a second or more.
-    if (!current.dns_addresses.count(network)) {
+    if (dns_addresses && !current.dns_addresses.count(network)) {
       commands.push_back({"ip", "-6", "addr", "add", dns_cidr(network), "dev", interface, "nodad"});
     }
     if (!current.routes.count(network)) {
@@ -128,9 +130,9 @@ OrgRouting read_org_routing(const std::string& interface) {
                            run_checked({"ip", "-j", "-6", "route", "show", "dev", interface}));
 }
 
-std::size_t sync_org_routing(const std::string& interface,
-                             const std::set<std::uint32_t>& networks) {
-  auto commands = routing_commands(interface, read_org_routing(interface), networks);
+std::size_t sync_org_routing(const std::string& interface, const std::set<std::uint32_t>& networks,
+                             bool dns_addresses) {
+  auto commands = routing_commands(interface, read_org_routing(interface), networks, dns_addresses);
   for (const auto& argv : commands) run_checked(argv);
   return commands.size();
 }

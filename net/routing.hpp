@@ -24,13 +24,17 @@ struct OrgRouting {
 // Throws std::runtime_error when the text is not the JSON ip(8) prints.
 OrgRouting parse_org_routing(std::string_view addr_json, std::string_view route_json);
 
-// The ip(8) commands that take the interface from `current` to serving exactly `networks`.
+// The ip(8) commands that take the interface from `current` to serving exactly `networks`: a
+// route for each /48, and with `dns_addresses` (the gateway) each prefix::3 too. A host routes
+// only (its machines ask fdaa::3), so it passes false and any prefix::3 found is removed.
 std::vector<Argv> routing_commands(const std::string& interface, const OrgRouting& current,
-                                   const std::set<std::uint32_t>& networks);
+                                   const std::set<std::uint32_t>& networks,
+                                   bool dns_addresses = true);
 
 OrgRouting read_org_routing(const std::string& interface);
 // Applies routing_commands; returns how many commands it ran.
-std::size_t sync_org_routing(const std::string& interface, const std::set<std::uint32_t>& networks);
+std::size_t sync_org_routing(const std::string& interface, const std::set<std::uint32_t>& networks,
+                             bool dns_addresses = true);
 
 // IPv6 forwarding in sixpnd's network namespace: the gateway routes between the tunnel and the
 // machines. Turned on at start and put back as it was at stop.

@@ -2,7 +2,6 @@
 
 #include <net/if.h>
 
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -13,91 +12,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kPeerPrefixBits = 120;
-
-// "fdaa:0:1::a:2/120" → "fdaa:0:1::a:0/120", so the interface's spelling and ours compare equal.
-std::string canonical_cidr(std::string_view cidr) {
-  auto slash = cidr.find('/');
-  if (slash == std::string_view::npos) return std::string(cidr);
-  auto address = core::Ipv6::parse(cidr.substr(0, slash));
-  if (!address) return std::string(cidr);
-  int bits = 0;
-  try {
-    bits = std::stoi(std::string(cidr.substr(slash + 1)));
-  } catch (const std::exception&) {
-    return std::string(cidr);
-  }
-  if (bits < 0 || bits > 128) return std::string(cidr);
-  return core::network_of(*address, bits).str() + "/" + std::to_string(bits);
-}
-
 bool interface_exists(const std::string& name) {
   return ::if_nametoindex(name.c_str()) != 0;
 }
 
 }  // namespace
-
-std::string peer_allowed_ip(const core::Ipv6& address) {
-  return core::network_of(address, kPeerPrefixBits).str() + "/" + std::to_string(kPeerPrefixBits);
-}
-
-PeerTable parse_allowed_ips(std::string_view text) {
-  PeerTable table;
-  std::istringstream lines{std::string(text)};
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    auto tab = line.find('\t');
-    if (tab == std::string::npos || !core::parse_public_key(line.substr(0, tab))) {
-      throw std::runtime_error("unexpected line from wg show allowed-ips: " + line);
-    }
-    auto& ips = table[line.substr(0, tab)];
-    std::istringstream words(line.substr(tab + 1));
-    std::string word;
-    while (words >> word) {
-      if (word != "(none)") ips.push_back(canonical_cidr(word));
-    }
-  }
-  return table;
-}
-
-PeerPlan plan_peers(const PeerTable& current, const std::vector<DesiredPeer>& desired) {
-  PeerPlan plan;
-  std::map<std::string, std::string> want;
-  for (const auto& peer : desired) want[peer.public_key] = peer_allowed_ip(peer.address);
-  for (const auto& [key, ips] : current) {
-    if (!want.count(key)) plan.remove.push_back(key);
-  }
-  for (const auto& [key, cidr] : want) {
-    auto it = current.find(key);
-    if (it == current.end() || it->second != std::vector<std::string>{cidr}) plan.set[key] = cidr;
-  }
-  return plan;
-}
-
-std::vector<Argv> peer_commands(const std::string& interface, const PeerPlan& plan,
-                                std::size_t batch) {
-  std::vector<Argv> commands;
-  std::size_t in_batch = 0;
-  auto next = [&]() -> Argv& {
-    if (commands.empty() || in_batch == batch) {
-      commands.push_back({"wg", "set", interface});
-      in_batch = 0;
-    }
-    ++in_batch;
-    return commands.back();
-  };
-  for (const auto& key : plan.remove) {
-    auto& argv = next();
-    argv.insert(argv.end(), {"peer", key, "remove"});
-  }
-  // `allowed-ips` replaces the whole list, so a wider list set by hand is narrowed too.
-  for (const auto& [key, cidr] : plan.set) {
-    auto& argv = next();
-    argv.insert(argv.end(), {"peer", key, "allowed-ips", cidr});
-  }
-  return commands;
-}
 
 WgDevice WgDevice::open(const std::string& name, const std::string& userspace_binary) {
   WgDevice device;
@@ -178,7 +97,10 @@ void WgDevice::configure(const core::PrivateKey& key, std::uint16_t listen_port)
 }
 
 PeerTable WgDevice::peers() const {
-  return parse_allowed_ips(run_checked({"wg", "show", name_, "allowed-ips"}));
+  auto table = parse_allowed_ips(run_checked({"wg", "show", name_, "allowed-ips"}));
+  merge_endpoints(table, run_checked({"wg", "show", name_, "endpoints"}));
+  merge_keepalives(table, run_checked({"wg", "show", name_, "persistent-keepalive"}));
+  return table;
 }
 
 PeerPlan WgDevice::sync_peers(const std::vector<DesiredPeer>& desired) {

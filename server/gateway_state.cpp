@@ -4,11 +4,10 @@ namespace sixpn::server {
 
 net::DesiredState gateway_desired_state(store::Store& store) {
   net::DesiredState state;
-  for (const auto& [network, zone] : store.dns_snapshot().by_network)
-    state.networks.insert(network);
+  for (const auto& org : store.network_view().orgs) state.networks.insert(org.network_id);
   for (const auto& peer : store.all_peers()) {
     state.networks.insert(peer.network_id);
-    state.peers.push_back(net::DesiredPeer{peer.pubkey, peer.peer_ip});
+    state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});
   }
   return state;
 }

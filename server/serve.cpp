@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "server/commands.hpp"
-#include "server/dns/service.hpp"
+#include "server/dns_state.hpp"
 #include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
@@ -135,10 +135,10 @@ int serve(const ServeOptions& options) {
     http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key},
                            std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
-    std::optional<dns::DnsService> dns_service;
+    std::optional<StoreDnsService> dns_service;
     if (!dns_options->listen.empty()) {
       try {
-        dns_service.emplace(std::move(*dns_options), store);
+        dns_service.emplace(std::move(*dns_options), store, *catalog);
       } catch (const std::system_error& e) {
         error(kExitFailure, std::string("DNS listener ") + e.what());
         if (!options.gateway_interface.empty() && !options.no_gateway_dns) {

@@ -63,7 +63,7 @@ class SqliteStore final : public Store {
 
   GatewayKeyPair gateway_key() override;
   std::vector<GatewayPeer> all_peers() override;
-  dns::Snapshot dns_snapshot() override;
+  NetworkView network_view() override;
   void add_change_listener(std::function<void()> listener) override;
 
  private:

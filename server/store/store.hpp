@@ -1,7 +1,8 @@
 #pragma once
-// The control plane's persistence, behind one narrow interface: the HTTP routes, the DNS server
-// and the WireGuard gateway see only this. SqliteStore is the embedded implementation; a
-// PostgreSQL store for installations that outgrow one machine would implement the same class.
+// The control plane's persistence, behind one narrow interface: the HTTP routes see only this,
+// and so do the DNS server and the WireGuard gateway, through server/dns_state.hpp and
+// server/gateway_state.hpp. SqliteStore is the embedded implementation; a PostgreSQL store for
+// installations that outgrow one machine would implement the same class.
 //
 // Allocation rules (see core/address.hpp for the address layout):
 // - every live address of every kind (machine, peer, Flycast) is one row of one table whose
@@ -22,7 +23,6 @@
 
 #include "core/address.hpp"
 #include "core/keys.hpp"
-#include "server/dns/snapshot.hpp"
 #include "server/util.hpp"
 
 namespace sixpn::server::store {
@@ -159,6 +159,51 @@ struct GatewayPeer {
   std::string region;
 };
 
+// Everything on the org networks at one moment, as plain rows in creation order: what the DNS
+// server's data and the gateway's list of networks are made from.
+struct NetworkView {
+  struct Org {
+    std::uint32_t network_id = 0;
+    std::string slug;
+  };
+  struct App {  // an app, in the network of the org it belongs to
+    std::uint32_t network_id = 0;
+    std::string name;
+  };
+  // A Flycast address, in the network of the org it was allocated in: the app's own org, or
+  // another org the app is exposed to.
+  struct Flycast {
+    std::uint32_t network_id = 0;
+    std::string app;
+    core::Ipv6 address;
+  };
+  struct Machine {  // never a destroyed one: it holds no address
+    std::uint32_t network_id = 0;
+    std::string id;
+    std::string app;
+    std::string region;
+    std::string process_group;
+    std::map<std::string, std::string> metadata;
+    core::Ipv6 address;
+    bool started = false;  // else stopped
+  };
+  struct Peer {
+    std::uint32_t network_id = 0;
+    std::string name;
+    std::string region;  // the gateway region it connects through
+    core::Ipv6 address;
+  };
+
+  // Grows with every committed change. Read before the rows: a change committed meanwhile makes
+  // the view look older than it is, never newer.
+  std::uint64_t version = 0;
+  std::vector<Org> orgs;
+  std::vector<App> apps;
+  std::vector<Flycast> flycast;
+  std::vector<Machine> machines;
+  std::vector<Peer> peers;
+};
+
 // The gateway's own key pair: made once, on the first start, and kept in the store.
 struct GatewayKeyPair {
   std::string public_key;
@@ -225,7 +270,7 @@ class Store {
   // For the gateway and the DNS server.
   virtual GatewayKeyPair gateway_key() = 0;
   virtual std::vector<GatewayPeer> all_peers() = 0;
-  virtual dns::Snapshot dns_snapshot() = 0;
+  virtual NetworkView network_view() = 0;
   // Called after every committed change, outside the transaction, on the writing thread.
   virtual void add_change_listener(std::function<void()> listener) = 0;
 };

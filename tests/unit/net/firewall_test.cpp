@@ -43,5 +43,51 @@ TEST(Firewall, WithoutOrgsTheSetIsEmptyAndEverythingSixpnIsDropped) {
   EXPECT_TRUE(has(text, "ip6 saddr fdaa::/16 counter drop"));
 }
 
+TEST(Firewall, TheGatewaysTableIsExactlyThis) {
+  EXPECT_EQ(render_firewall("sixpnd_gw0", {1}),
+            "table ip6 sixpnd_gw0 {}\n"
+            "delete table ip6 sixpnd_gw0\n"
+            "table ip6 sixpnd_gw0 {\n"
+            "  set same_org {\n"
+            "    type ipv6_addr . ipv6_addr\n"
+            "    flags interval\n"
+            "    elements = { fdaa:0:1::/48 . fdaa:0:1::/48 }\n"
+            "  }\n"
+            "  chain isolate {\n"
+            "    ip6 saddr . ip6 daddr @same_org return\n"
+            "    ip6 saddr fdaa::/16 ip6 daddr { fe80::/10, ff00::/8 } return\n"
+            "    ip6 saddr fdaa::/16 counter drop\n"
+            "    ip6 daddr fdaa::/16 counter drop\n"
+            "  }\n"
+            "  chain forward {\n"
+            "    type filter hook forward priority filter - 10; policy accept;\n"
+            "    jump isolate\n"
+            "  }\n"
+            "  chain input {\n"
+            "    type filter hook input priority filter - 10; policy accept;\n"
+            "    jump isolate\n"
+            "  }\n"
+            "}\n");
+}
+
+TEST(Firewall, AHostLetsEveryOrgsMachinesAskItsDnsAndNothingElseOfIt) {
+  auto host = render_firewall("t", {1}, FirewallOptions{true});
+  auto gateway = render_firewall("t", {1});
+  const std::string dns =
+      "    ip6 daddr fdaa::3 ip6 saddr fdaa::/16 meta l4proto { tcp, udp } th dport 53 accept\n";
+  // Only on input (packets for the host itself), ahead of the isolation chain.
+  auto input = host.find("hook input");
+  auto rule = host.find(dns);
+  ASSERT_NE(rule, std::string::npos) << host;
+  EXPECT_LT(input, rule);
+  EXPECT_LT(rule, host.find("    jump isolate\n", input));
+  EXPECT_EQ(host.find(dns, rule + 1), std::string::npos);
+  // Otherwise the table is the gateway's, line for line.
+  auto without = host;
+  without.erase(rule, dns.size());
+  EXPECT_EQ(without, gateway);
+  EXPECT_FALSE(has(gateway, "dport 53"));
+}
+
 }  // namespace
 }  // namespace sixpn::net

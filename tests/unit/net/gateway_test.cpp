@@ -26,5 +26,45 @@ TEST(Gateway, DoesNothingBeforeStart) {
   EXPECT_FALSE(asked);
 }
 
+const std::string kLaptop = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+const std::string kHost = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
+const std::string kOther = "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=";
+
+TEST(GatewayNodeState, LaptopsAndHostsAreBothPeersEachWithExactlyItsOwnPrefixes) {
+  DesiredState state;
+  state.networks = {1};
+  state.peers = {{kLaptop, *core::Ipv6::parse("fdaa:0:2:a7b:200:0:a:2")}};
+  state.mesh = {
+      mesh_peer(kHost, "10.66.0.2:51820", {"fdaa:0:1:c00:1::/80", "fdaa:0:2:c00:1::/80"})};
+  std::vector<std::string> skipped;
+  auto node = gateway_node_state(state, skipped);
+  EXPECT_TRUE(skipped.empty());
+  // The laptop's org is served even before the store lists it among the networks.
+  EXPECT_EQ(node.routed, (std::set<std::uint32_t>{1, 2}));
+  EXPECT_EQ(node.isolation, node.routed);
+  ASSERT_EQ(node.peers.size(), 2u);
+  EXPECT_EQ(node.peers[0], (DesiredPeer{kLaptop, {"fdaa:0:2:a7b:200:0:a:0/120"}, "", 0}));
+  EXPECT_EQ(node.peers[1], (DesiredPeer{kHost,
+                                        {"fdaa:0:1:c00:1::/80", "fdaa:0:2:c00:1::/80"},
+                                        "10.66.0.2:51820",
+                                        kMeshKeepaliveSeconds}));
+}
+
+TEST(GatewayNodeState, UnusableRowsAreSkippedAndSaidWhileTheRestGoesOn) {
+  DesiredState state;
+  state.peers = {{"nokey", *core::Ipv6::parse("fdaa:0:1:a7b:200:0:a:2")},
+                 {kLaptop, *core::Ipv6::parse("fdaa:0:1:a7b:200:0:a:102")}};
+  state.mesh = {mesh_peer(kOther, "10.66.0.3:51820", {"fdaa:0:1::/48"}),  // a whole org
+                mesh_peer(kLaptop, "10.66.0.4:51820", {"fdaa:0:1:c00:2::/80"}),
+                mesh_peer(kHost, "10.66.0.2:51820", {"fdaa:0:1:c00:1::/80"})};
+  std::vector<std::string> skipped;
+  auto node = gateway_node_state(state, skipped);
+  EXPECT_EQ(skipped.size(), 3u);
+  ASSERT_EQ(node.peers.size(), 2u);
+  EXPECT_EQ(node.peers[0].public_key, kLaptop);
+  EXPECT_EQ(node.peers[0].endpoint, "");
+  EXPECT_EQ(node.peers[1].public_key, kHost);
+}
+
 }  // namespace
 }  // namespace sixpn::net

@@ -54,5 +54,17 @@ TEST(Routing, NothingToDoWhenInSync) {
   EXPECT_TRUE(routing_commands("gw0", current, {1, 2}).empty());
 }
 
+TEST(Routing, AHostRoutesOnlyAndDropsAnyOrgDnsAddress) {
+  OrgRouting current{{1}, {1, 7}};
+  auto commands = routing_commands("h0", current, {1, 2}, false);
+  std::vector<Argv> expected{
+      {"ip", "-6", "route", "del", "fdaa:0:7::/48", "dev", "h0"},
+      {"ip", "-6", "addr", "del", "fdaa:0:1::3/128", "dev", "h0"},
+      {"ip", "-6", "route", "replace", "fdaa:0:2::/48", "dev", "h0"},
+  };
+  EXPECT_EQ(commands, expected);
+  EXPECT_TRUE(routing_commands("h0", OrgRouting{{}, {1, 2}}, {1, 2}, false).empty());
+}
+
 }  // namespace
 }  // namespace sixpn::net

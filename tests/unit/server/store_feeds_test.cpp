@@ -1,5 +1,5 @@
 // The store under concurrency, Idempotency-Key bookkeeping, and the read models the DNS server
-// and the gateway consume.
+// and the gateway are fed from.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -178,50 +178,67 @@ TEST_F(StoreFeedsTest, ListenerMayReadTheStoreItNotifiesAbout) {
   EXPECT_EQ(peers_seen, 1u);
 }
 
-TEST_F(StoreFeedsTest, SnapshotHoldsAppsMachinesPeersAndExposedFlycast) {
+TEST_F(StoreFeedsTest, NetworkViewHoldsTheRowsOfEveryNetworkInCreationOrder) {
   auto a = store.create_org("a", "A");
   auto b = store.create_org("b", "B");
   auto web = store.create_app(a, "web");
-  auto m1 = store.create_machine(web, machine("fra", "worker"));
+  auto api = store.create_app(b, "api");
+  auto worker = machine("fra", "worker");
+  worker.metadata = {{"role", "primary"}};
+  auto m1 = store.create_machine(web, worker);
   auto m2 = store.create_machine(web, machine("ams"));
   store.set_machine_state(web, m2.id, MachineState::Stopped);
   auto gone = store.create_machine(web, machine("ams"));
   store.set_machine_state(web, gone.id, MachineState::Destroyed);
-  store.create_peer(a, peer("laptop"));
+  auto laptop = store.create_peer(a, peer("laptop", "fra"));
+  auto own = store.create_flycast(web, a);
   auto exposed = store.create_flycast(web, b);
-  auto before = store.dns_snapshot().version;
-  auto snap = store.dns_snapshot();
-  EXPECT_GE(snap.version, before);
+  auto view = store.network_view();
 
-  const auto& za = snap.by_network.at(a.network_id);
-  EXPECT_EQ(za.slug, "a");
-  ASSERT_EQ(za.apps.size(), 1u);
-  EXPECT_EQ(za.apps[0].name, "web");
-  EXPECT_TRUE(za.apps[0].in_org);
-  EXPECT_TRUE(za.apps[0].flycast.empty());
-  ASSERT_EQ(za.machines.size(), 2u);  // the destroyed one holds no address
-  EXPECT_EQ(za.machines[0].id, m1.id);
-  EXPECT_EQ(za.machines[0].process_group, "worker");
-  EXPECT_TRUE(za.machines[0].started);
-  EXPECT_FALSE(za.machines[1].started);
-  ASSERT_EQ(za.peers.size(), 1u);
-  EXPECT_EQ(za.peers[0].name, "laptop");
+  ASSERT_EQ(view.orgs.size(), 2u);
+  EXPECT_EQ(view.orgs[0].slug, "a");
+  EXPECT_EQ(view.orgs[0].network_id, a.network_id);
+  EXPECT_EQ(view.orgs[1].network_id, b.network_id);
+  ASSERT_EQ(view.apps.size(), 2u);
+  EXPECT_EQ(view.apps[0].name, "web");
+  EXPECT_EQ(view.apps[0].network_id, a.network_id);
+  EXPECT_EQ(view.apps[1].name, "api");
+  EXPECT_EQ(view.apps[1].network_id, b.network_id);
 
-  const auto& zb = snap.by_network.at(b.network_id);
-  ASSERT_EQ(zb.apps.size(), 1u);
-  EXPECT_EQ(zb.apps[0].name, "web");
-  EXPECT_FALSE(zb.apps[0].in_org);  // a's app, here only through its Flycast address
-  ASSERT_EQ(zb.apps[0].flycast.size(), 1u);
-  EXPECT_EQ(zb.apps[0].flycast[0], exposed.address);
-  EXPECT_TRUE(zb.machines.empty());
-  EXPECT_EQ(snap.regions.count("ams"), 1u);
+  // Each Flycast address in the network it was allocated in, whoever's app it is.
+  ASSERT_EQ(view.flycast.size(), 2u);
+  EXPECT_EQ(view.flycast[0].app, "web");
+  EXPECT_EQ(view.flycast[0].network_id, a.network_id);
+  EXPECT_EQ(view.flycast[0].address, own.address);
+  EXPECT_EQ(view.flycast[1].app, "web");
+  EXPECT_EQ(view.flycast[1].network_id, b.network_id);
+  EXPECT_EQ(view.flycast[1].address, exposed.address);
+
+  ASSERT_EQ(view.machines.size(), 2u);  // the destroyed one holds no address
+  EXPECT_EQ(view.machines[0].id, m1.id);
+  EXPECT_EQ(view.machines[0].network_id, a.network_id);
+  EXPECT_EQ(view.machines[0].app, "web");
+  EXPECT_EQ(view.machines[0].region, "fra");
+  EXPECT_EQ(view.machines[0].process_group, "worker");
+  EXPECT_EQ(view.machines[0].metadata, worker.metadata);
+  EXPECT_EQ(view.machines[0].address, m1.private_ip);
+  EXPECT_TRUE(view.machines[0].started);
+  EXPECT_EQ(view.machines[1].id, m2.id);
+  EXPECT_FALSE(view.machines[1].started);
+
+  ASSERT_EQ(view.peers.size(), 1u);
+  EXPECT_EQ(view.peers[0].name, "laptop");
+  EXPECT_EQ(view.peers[0].region, "fra");
+  EXPECT_EQ(view.peers[0].network_id, a.network_id);
+  EXPECT_EQ(view.peers[0].address, laptop.peer_ip);
 }
 
-TEST_F(StoreFeedsTest, SnapshotVersionGrowsWithEveryChange) {
-  auto v0 = store.dns_snapshot().version;
+TEST_F(StoreFeedsTest, NetworkViewVersionGrowsWithEveryChange) {
+  auto v0 = store.network_view().version;
   store.create_org("a", "A");
-  auto v1 = store.dns_snapshot().version;
+  auto v1 = store.network_view().version;
   EXPECT_GT(v1, v0);
+  EXPECT_EQ(store.network_view().version, v1);  // reading changes nothing
 }
 
 TEST_F(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {

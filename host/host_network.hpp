@@ -1,0 +1,85 @@
+#pragma once
+// The network side of `sixpnd host`: the host's WireGuard interface in the mesh, a route into
+// it for each org that has a machine here, the host's DNS address fdaa::3, IPv6 forwarding and
+// the isolation table. The desired state (api::HostState) is turned into plain values first
+// (plan_host_network, unit-tested); HostNetwork only carries them out, through the same
+// net::WgNode as the control plane's gateway.
+//
+//   machine A ── vm<id> ──┐                 ┌── mesh peer: other host  (its /80s)
+//   machine B ── vm<id> ──┼── host ── <interface> ── mesh peer: gateway (its /80s)
+//   fdaa::3/128 on lo ────┘   route <org>/48 dev <interface>, one per org with a machine here
+//
+// Each machine's /112 is routed to its veth (host/machine_net.hpp); that route is more specific
+// than the org's /48 into the tunnel, so local machines stay local and every other address of
+// the org goes to the mesh, where WireGuard picks the node by its /80.
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/host_types.hpp"
+#include "core/keys.hpp"
+#include "net/command.hpp"
+#include "net/wg_node.hpp"
+
+namespace sixpn::host {
+
+struct HostNetworkOptions {
+  std::string interface;
+  std::uint16_t listen_port;
+  std::string userspace_binary = "wireguard-go";
+};
+
+// What the interface and the table should carry for `state`, and what of it could not be used.
+struct HostNetworkPlan {
+  net::NodeState node;
+  std::vector<std::string> skipped;  // one sentence per mesh node left out, and why
+};
+
+// Routes and the same_org set: the org of every machine listed that is not to be destroyed.
+// Peers: every mesh node (mesh_peer: its allowed_ips, its endpoint, keepalive), except this
+// host itself, a node that net::mesh_peer_problem refuses, a key listed twice, and a node
+// claiming a prefix of this host's own id (it could then send as this host's machines).
+HostNetworkPlan plan_host_network(const api::HostState& state);
+
+// The ip(8) commands that put fdaa::3/128 on `device`, given `ip -j -6 addr show dev DEVICE`:
+// none when it is there already. Throws std::runtime_error when the text is not ip's JSON.
+std::vector<net::Argv> host_dns_address_commands(const std::string& device,
+                                                 std::string_view addr_json);
+
+class HostNetwork {
+ public:
+  // Nothing happens on the system until start().
+  HostNetwork(HostNetworkOptions options, core::PrivateKey key,
+              std::function<void(const std::string&)> log);
+  ~HostNetwork();
+  HostNetwork(const HostNetwork&) = delete;
+  HostNetwork& operator=(const HostNetwork&) = delete;
+
+  // Creates or adopts the interface (kernel WireGuard, else the userspace binary), sets the key
+  // and listen port, puts fdaa::3/128 on lo, turns on IPv6 forwarding and loads the isolation
+  // table with no org yet: until the first apply() machines reach nothing but fdaa::3 port 53.
+  // Peers and routes of an adopted interface are kept until then. Throws net::CommandError.
+  void start();
+  // Undoes start(): table, routes, the interface if created here, fdaa::3 if added here,
+  // forwarding. Idempotent.
+  void stop();
+  // Converges to `state`: peers, routes and the table's org set; changes only what differs, so
+  // a repeated call with the same state touches nothing (but puts back what was removed by
+  // hand: a deleted table, fdaa::3, the interface itself). Throws net::CommandError.
+  void apply(const api::HostState& state);
+
+ private:
+  void ensure_dns_address();
+  void say(const std::string& line) const;
+
+  std::function<void(const std::string&)> log_;
+  net::WgNode node_;
+  std::mutex mutex_;  // apply() may come from the agent's loop and its periodic pass
+  bool added_dns_address_ = false;
+  std::vector<std::string> last_skipped_;
+};
+
+}  // namespace sixpn::host

@@ -1,0 +1,101 @@
+// A host's desired state turned into what its WireGuard interface and isolation table carry.
+#include "host/host_network.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sixpn::host {
+namespace {
+
+const std::string kSelf = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+const std::string kOther = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
+const std::string kGateway = "TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=";
+constexpr std::uint32_t kSelfId = 0x0c000001;
+
+api::HostMachine machine(std::uint32_t network, std::string desired) {
+  api::HostMachine m;
+  m.id = "m" + std::to_string(network) + desired;
+  m.network_id = network;
+  m.desired = std::move(desired);
+  return m;
+}
+
+api::MeshNode node(std::string kind, std::string key, std::string endpoint,
+                   std::vector<std::string> allowed) {
+  api::MeshNode n;
+  n.kind = std::move(kind);
+  n.pubkey = std::move(key);
+  n.endpoint = std::move(endpoint);
+  n.allowed_ips = std::move(allowed);
+  return n;
+}
+
+api::HostState state() {
+  api::HostState s;
+  s.host.id = kSelfId;
+  s.host.pubkey = kSelf;
+  s.machines = {machine(1, "started"), machine(2, "stopped"), machine(1, "started"),
+                machine(7, "destroyed")};
+  s.mesh = {node("host", kOther, "10.0.0.3:51820", {"fdaa:0:1:c00:2::/80"}),
+            node("gateway", kGateway, "10.0.0.1:51820", {"fdaa:0:1:a7b:200::/80"})};
+  return s;
+}
+
+TEST(HostNetworkPlan, RoutesAndIsolatesTheOrgsOfItsMachinesAndPeersWithTheMesh) {
+  auto plan = plan_host_network(state());
+  EXPECT_TRUE(plan.skipped.empty());
+  // A machine that is to be destroyed keeps its org neither routed nor let through.
+  EXPECT_EQ(plan.node.routed, (std::set<std::uint32_t>{1, 2}));
+  EXPECT_EQ(plan.node.isolation, plan.node.routed);
+  ASSERT_EQ(plan.node.peers.size(), 2u);
+  EXPECT_EQ(plan.node.peers[0],
+            (net::DesiredPeer{
+                kOther, {"fdaa:0:1:c00:2::/80"}, "10.0.0.3:51820", net::kMeshKeepaliveSeconds}));
+  EXPECT_EQ(plan.node.peers[1].public_key, kGateway);
+}
+
+TEST(HostNetworkPlan, NoMachinesMeansNoOrgAndEveryPeerStill) {
+  auto s = state();
+  s.machines.clear();
+  auto plan = plan_host_network(s);
+  EXPECT_TRUE(plan.node.routed.empty());
+  EXPECT_TRUE(plan.node.isolation.empty());
+  EXPECT_EQ(plan.node.peers.size(), 2u);
+}
+
+TEST(HostNetworkPlan, UnsafeMeshNodesAreLeftOutAndSaid) {
+  auto s = state();
+  s.mesh.push_back(node("host", kSelf, "10.0.0.2:51820", {"fdaa:0:1:c00:9::/80"}));   // itself
+  s.mesh.push_back(node("host", kOther, "10.0.0.4:51820", {"fdaa:0:1:c00:4::/80"}));  // twice
+  s.mesh.push_back(node("host", "bad", "10.0.0.5:51820", {"fdaa:0:1:c00:5::/80"}));
+  s.mesh.push_back(node("host", "Vb6nBj5mFfIHQtB0SWQZMnl1sF79ySvmvGd2CpAnEnM=", "10.0.0.6:51820",
+                        {"fdaa:0:2:c00:1::/80"}));  // claims this host's own slice of org 2
+  s.mesh.push_back(node("host", "Zq4ncfs4mD0kO3eIdZf9Vg7IqvXnLYAz3M3u8nNCC2k=", "10.0.0.7:51820",
+                        {"fdaa:0:1::/48"}));  // a whole org
+  auto plan = plan_host_network(s);
+  EXPECT_EQ(plan.skipped.size(), 5u);
+  EXPECT_EQ(plan.node.peers.size(), 2u);
+}
+
+TEST(HostNetworkPlan, PutsFdaa3OnLoOnlyWhenItIsMissing) {
+  const char* without = R"([{"ifname":"lo","addr_info":[
+      {"family":"inet6","local":"::1","prefixlen":128}]}])";
+  const char* with = R"([{"ifname":"lo","addr_info":[
+      {"family":"inet6","local":"::1","prefixlen":128},
+      {"family":"inet6","local":"fdaa::3","prefixlen":128}]}])";
+  EXPECT_EQ(
+      host_dns_address_commands("lo", without),
+      (std::vector<net::Argv>{{"ip", "-6", "addr", "add", "fdaa::3/128", "dev", "lo", "nodad"}}));
+  EXPECT_TRUE(host_dns_address_commands("lo", with).empty());
+  EXPECT_EQ(host_dns_address_commands("lo", "").size(), 1u);
+  EXPECT_THROW(host_dns_address_commands("lo", "Device \"lo\" does not exist."),
+               std::runtime_error);
+}
+
+TEST(HostNetwork, DoesNothingBeforeStart) {
+  HostNetwork network(HostNetworkOptions{"sixpn-unit1", 51820}, core::PrivateKey::generate(), {});
+  EXPECT_THROW(network.apply(state()), net::CommandError);
+  network.stop();  // idempotent, and touches nothing that was never set up
+}
+
+}  // namespace
+}  // namespace sixpn::host
