@@ -319,9 +319,10 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
     if (network) network->stop();
     return kAgentRemoved;
   }
+  // The mesh and DNS live in this process: they go with it and come back at the next start.
+  if (network) network->stop();
   if (options.stop_machines_on_exit) {
     keeper.stop_all(desired);
-    if (network) network->stop();
     log("stopped, and so are its machines");
   } else {
     log("stopped; its machines keep running and are adopted on the next start");
