@@ -69,13 +69,14 @@ wait_until() {
 
 machine_state() {  # id → the state users see
   api GET "/v1/apps/web/machines"
-  json_get "$OUT" "[m['state'] for m in d if m['id'] == '$1'][0]"
+  json_get "$OUT" "[m['state'] for m in (d['items'] if isinstance(d, dict) else d) if m['id'] == '$1'][0]" 2>/dev/null
 }
 machine_is() { [ "$(machine_state "$1")" == "$2" ]; }
 
 # The PID the host sees for the machine's first process, from runc.
 machine_pid() {
-  runc --root "$STATE/runc" state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
+  runc --root "$STATE/runc" state "$1" 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null
 }
 
 start_sixpnd || { echo "sixpnd serve did not start" >&2; exit 1; }
@@ -165,6 +166,25 @@ test_7_destroy_removes_the_namespace_the_container_and_the_directory() {
   wait_until 20 eval '! ip netns list | grep -q "$RUN_TAG-$id"' || fail "namespace still there"
   wait_until 10 test ! -d "$STATE/machines/$id" || fail "directory still there"
   [ -z "$(machine_pid "$id")" ] || fail "container still there"
+}
+
+test_8_sigterm_leaves_machines_running_and_removal_destroys_them() {
+  api POST /v1/apps/web/machines '{"region":"ams","config":{"init":{"cmd":["sleep","600"]}}}'
+  local id pid
+  id=$(json_get "$OUT" 'd["id"]')
+  wait_until 20 machine_is "$id" started || fail "not started: $(machine_state "$id")"
+  pid=$(machine_pid "$id")
+  kill -TERM "$(agent_pid)"
+  wait_until 10 eval '! kill -0 "$(agent_pid)" 2>/dev/null' || fail "the agent ignores SIGTERM"
+  kill -0 "$pid" 2>/dev/null || fail "the machine ended with the agent"
+  start_agent
+  wait_until 10 grep -q "watching" "$AGENT_LOG" || fail "the agent did not start again"
+  run "$SIXPND_BIN" hosts remove ams-1 --db "$DB"
+  assert_rc 0
+  wait_until 60 eval '! kill -0 "$(agent_pid)" 2>/dev/null' || fail "the agent runs on after removal"
+  assert_contains "$(cat "$AGENT_LOG")" "this host was removed" "agent log"
+  ! kill -0 "$pid" 2>/dev/null || fail "the machine outlived its host's removal"
+  ! ip netns list | grep -q "$RUN_TAG-$id" || fail "its namespace outlived the removal"
 }
 
 run_suite
