@@ -4,7 +4,8 @@
 # mount namespace, so the machines' namespaces the agent makes are visible to everyone), so
 # every veth and route lands there and never on this machine's own interfaces. The outer shell
 # removes every namespace, container, process and file of the run on exit, whatever happened.
-# No --interface: the agent runs machines only (no mesh, no DNS).
+# The agent runs its mesh interface (wireguard-go, no peers: it is the only node) and the DNS at
+# fdaa::3 in that namespace too.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -27,6 +28,7 @@ if [ -z "${SIXPN_HA_INSIDE:-}" ]; then
     done
     for ns in $(ip netns list | awk '{print $1}' | grep "^$RUN_TAG"); do ip netns del "$ns"; done
     rm -rf "$OUTER"
+    rm -f "/var/run/wireguard/$RUN_TAG.sock"  # wireguard-go's, if a KILL left it
   }
   trap outer_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -44,7 +46,8 @@ AGENT_LOG="$WORK/agent.log"
 
 start_agent() {  # [extra flags…]
   "$SIXPND_BIN" host --control-plane "$API" --state-dir "$STATE" --netns-prefix "$RUN_TAG-" \
-    --resync 2 "$@" >>"$AGENT_LOG" 2>&1 &
+    --interface "$RUN_TAG" --endpoint 127.0.0.1:51821 --dns-upstream none --resync 2 "$@" \
+    >>"$AGENT_LOG" 2>&1 &
   AGENT_PID=$!
   echo "$AGENT_PID" >"$WORK/agent.pid"
 }
@@ -90,13 +93,15 @@ put() { echo "$2" >"$WORK/val-$1"; }
 get() { cat "$WORK/val-$1"; }
 
 test_1_the_agent_registers_and_keeps_its_secrets_private() {
-  start_agent --join-token "$JOIN" --endpoint 127.0.0.1:51821
+  start_agent --join-token "$JOIN"
   wait_until 10 test -s "$STATE/host.json" || fail "no registration; agent log: $(cat "$AGENT_LOG")"
   assert_eq 700 "$(stat -c %a "$STATE")" "state dir mode"
   assert_eq 600 "$(stat -c %a "$STATE/wireguard.key")" "key mode"
   assert_eq 600 "$(stat -c %a "$STATE/credential")" "credential mode"
   run "$SIXPND_BIN" hosts list --db "$DB" --json
   assert_contains "$OUT" '"ams-1"' "hosts list"
+  wait_until 10 wg show "$RUN_TAG" || fail "no mesh interface; agent log: $(cat "$AGENT_LOG")"
+  assert_eq 51821 "$(wg show "$RUN_TAG" listen-port)" "the mesh's listen port"
 }
 
 test_2_a_machine_created_over_the_api_runs_with_its_environment() {
@@ -118,6 +123,13 @@ test_2_a_machine_created_over_the_api_runs_with_its_environment() {
   assert_contains "$env" "GREETING=hi" "environ"
   assert_contains "$env" "FLY_PRIVATE_IP=fdaa:" "environ"
   put pid "$pid"
+  local ip
+  ip=$(sed -n 's/^FLY_PRIVATE_IP=//p' <<<"$env")
+  # Asked from inside the machine's namespace, as the machine asks.
+  local ask=(nsenter --net="/var/run/netns/$RUN_TAG-$id" dig +short +time=1 +tries=1 @fdaa::3 AAAA
+    "$id.vm.web.internal")
+  wait_until 10 eval '[ "$("${ask[@]}")" == "$ip" ]' ||
+    fail "fdaa::3 does not answer $id.vm.web.internal with $ip: $("${ask[@]}")"
 }
 
 test_3_its_log_lines_reach_the_control_plane() {
