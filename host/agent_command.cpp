@@ -41,7 +41,7 @@ std::uint16_t port_of(const std::string& endpoint) {
 
 CLI::App* add_host_command(CLI::App& app, HostCommandOptions& o) {
   auto* cmd = app.add_subcommand("host", "Run this server's host agent: machines, mesh, DNS");
-  cmd->add_option("--control-plane", o.agent.client.base_url,
+  cmd->add_option("--control-plane,--api-url", o.agent.client.base_url,
                   "URL of sixpnd serve (http:// or https://)")
       ->required();
   cmd->add_option("--join-token", o.agent.join_token,
