@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "host/agent_command.hpp"
 #include "host/shim.hpp"
 #include "net/gateway.hpp"
 #include "server/commands.hpp"
@@ -160,6 +161,9 @@ int main(int argc, char** argv) {
       "Examples:\n  sixpnd hosts remove ams-1 --db ./sixpnd.db\n"
       "  sixpnd hosts remove 0c000001 --db ./sixpnd.db");
 
+  sixpn::host::HostCommandOptions host;
+  auto* host_cmd = sixpn::host::add_host_command(app, host);
+
   // Started by the host agent for each machine it runs, never by a person: not listed in help.
   sixpn::host::ShimOptions shim;
   bool shim_detach = false;
@@ -182,6 +186,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? srv::kExitOk : srv::kExitUsage;
   }
   if (*serve_cmd) return srv::serve(serve);
+  if (*host_cmd) return sixpn::host::run_host_command(host);
   if (*shim_cmd) {
     return shim_detach ? sixpn::host::run_shim_detached(shim) : sixpn::host::run_shim(shim);
   }

@@ -1,0 +1,53 @@
+#include "host/agent_network.hpp"
+
+#include <cstdio>
+
+#include "host/host_dns.hpp"
+#include "host/host_network.hpp"
+
+namespace sixpn::host {
+
+namespace {
+// The mesh first, then DNS: HostDns binds fdaa::3, which HostNetwork puts on the host.
+class MeshAndDns : public NetworkSide {
+ public:
+  MeshAndDns(HostNetworkOptions options, core::PrivateKey key,
+             const std::vector<std::string>& upstreams, const Log& log)
+      : network_(std::move(options), std::move(key), log), dns_(upstreams, log) {}
+  void start() override {
+    network_.start();
+    try {
+      dns_.start();
+    } catch (...) {
+      network_.stop();
+      throw;
+    }
+  }
+  void stop() override {
+    dns_.stop();
+    network_.stop();
+  }
+  void apply(const api::HostState& state) override {
+    network_.apply(state);
+    dns_.apply(state);
+  }
+
+ private:
+  HostNetwork network_;
+  HostDns dns_;
+};
+}  // namespace
+
+NetworkSideFactory make_network_side(const std::string& interface, std::uint16_t listen_port,
+                                     const std::string& userspace_binary,
+                                     const std::vector<std::string>& dns_upstreams, Log log) {
+  if (!log)
+    log = [](const std::string& line) { std::fprintf(stderr, "sixpnd host: %s\n", line.c_str()); };
+  return [=](core::PrivateKey key) -> std::unique_ptr<NetworkSide> {
+    return std::make_unique<MeshAndDns>(
+        HostNetworkOptions{interface, listen_port, userspace_binary}, std::move(key), dns_upstreams,
+        log);
+  };
+}
+
+}  // namespace sixpn::host

@@ -1,0 +1,33 @@
+#pragma once
+// Sends what the host has to say: the queued machine reports, and the new lines of every
+// machine's log (agent_logs.hpp), each in batches. Runs on a thread of its own with a client
+// of its own, about once a second, so a long stop or start never holds up the logs.
+#include <cstddef>
+
+#include "host/agent.hpp"
+#include "host/agent_outbox.hpp"
+#include "host/machine_runner.hpp"
+
+namespace sixpn::host {
+
+inline constexpr std::size_t kLogBatchBytes = 256 * 1024;  // of records read, per batch
+
+class Shipper {
+ public:
+  Shipper(HostApi& api, const MachineRunner& runner, ReportOutbox& outbox)
+      : api_(api), runner_(runner), outbox_(outbox) {}
+
+  // Sends every queued report, then one batch of log lines; true when more lines wait.
+  // Throws the client's errors (nothing is lost: reports stay queued, cursors do not move).
+  bool ship_once();
+
+ private:
+  void send_reports();
+  bool send_logs();
+
+  HostApi& api_;
+  const MachineRunner& runner_;
+  ReportOutbox& outbox_;
+};
+
+}  // namespace sixpn::host

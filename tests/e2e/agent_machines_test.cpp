@@ -1,0 +1,196 @@
+// MachineKeeper for real: the agent's convergence and supervision over MachineRunner, runc and
+// the detached shim, with reports landing in a real outbox. As in machine_runner_test.cpp, the
+// test process enters a network namespace it made, standing in for the host's; TearDown
+// destroys every machine and that namespace whatever the outcome. Needs root.
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "host/agent_machines.hpp"
+#include "net/command.hpp"
+#include "net/fd.hpp"
+
+namespace sixpn::host {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string random_hex(std::size_t n) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
+  return out;
+}
+
+class AgentMachinesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces and runc";
+    tag_ = "s6am" + random_hex(6);
+    char dir[] = "/tmp/sixpn-keeper-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    work_ = dir;
+    net::run_checked({"ip", "netns", "add", tag_ + "-host"});
+    made_ns_ = true;
+    own_ns_ = net::Fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+    net::Fd host(::open(("/var/run/netns/" + tag_ + "-host").c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_EQ(::setns(host.get(), CLONE_NEWNET), 0);
+    entered_ = true;
+    net::run_checked({"ip", "link", "set", "lo", "up"});
+    runner_.emplace(
+        RunnerOptions{(work_ / "state").string(), tag_ + "-", {SIXPND_PATH, "machine-shim"}});
+    outbox_.emplace((work_ / "reports.json").string());
+    keeper_.emplace(*runner_, *outbox_, [](const std::string&) {});
+  }
+
+  void TearDown() override {
+    if (runner_) {
+      for (const auto& id : runner_->machines()) runner_->destroy(id);
+    }
+    if (entered_) ::setns(own_ns_.get(), CLONE_NEWNET);
+    if (made_ns_) net::run_command({"ip", "netns", "delete", tag_ + "-host"});
+    if (!work_.empty()) fs::remove_all(work_);
+  }
+
+  api::HostMachine machine(const std::string& script, std::uint64_t generation = 1) {
+    api::HostMachine m;
+    m.id = random_hex(14);
+    m.app = "web";
+    m.region = "ams";
+    m.process_group = "app";
+    m.private_ip = core::machine_address(0x18, 0x0a7b007d, ++slot_).str();
+    m.desired = "started";
+    m.generation = generation;
+    m.config.init_cmd = {"/bin/sh", "-c", script};
+    return m;
+  }
+
+  // "state" of every report about `id`, in order.
+  std::vector<std::string> said(const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& r : outbox_->pending()) {
+      if (r.id == id) out.push_back(r.state);
+    }
+    return out;
+  }
+
+  // Ticks, as the agent does between passes, until `done` or about 20 s.
+  template <class Done>
+  bool tick_until(const std::vector<api::HostMachine>& desired, Done done) {
+    for (int i = 0; i < 100 && !done(); ++i) {
+      keeper_->tick(desired);
+      std::this_thread::sleep_for(200ms);
+    }
+    return done();
+  }
+
+  std::string tag_;
+  fs::path work_;
+  bool made_ns_ = false, entered_ = false;
+  net::Fd own_ns_;
+  std::optional<MachineRunner> runner_;
+  std::optional<ReportOutbox> outbox_;
+  std::optional<MachineKeeper> keeper_;
+  std::uint64_t slot_ = 0;
+};
+
+const char* const kPolite = "trap 'exit 0' INT; while :; do sleep 0.1; done";
+
+TEST_F(AgentMachinesTest, StartsWhatIsDesiredAndAKeeperStartedLaterAdoptsIt) {
+  auto m = machine(kPolite);
+  keeper_->converge({m}, true);
+  EXPECT_EQ(said(m.id), (std::vector<std::string>{"starting", "started"}));
+  const int pid = runner_->status(m.id).pid;
+  ASSERT_GT(pid, 0);
+
+  MachineKeeper later(*runner_, *outbox_, [](const std::string&) {});
+  later.converge({m}, true);
+  EXPECT_EQ(said(m.id).size(), 2u) << "an adopted machine is not reported again";
+  EXPECT_EQ(runner_->status(m.id).pid, pid);
+}
+
+TEST_F(AgentMachinesTest, StopsWithItsStopConfigAndReportsTheCode) {
+  auto m = machine(kPolite);
+  keeper_->converge({m}, true);
+  m.desired = "stopped";
+  m.generation = 2;
+  keeper_->converge({m}, true);
+  auto pending = outbox_->pending();
+  ASSERT_FALSE(pending.empty());
+  EXPECT_EQ(pending.back().state, "stopped");
+  EXPECT_EQ(pending.back().generation, 2u);
+  EXPECT_EQ(pending.back().exit_code, 0);
+  EXPECT_EQ(runner_->status(m.id).kind, MachineStatus::Kind::Exited);
+}
+
+TEST_F(AgentMachinesTest, OnFailureRestartsThenGivesUp) {
+  auto m = machine("exit 3");
+  m.config.restart = {"on-failure", 1};
+  keeper_->converge({m}, true);
+  ASSERT_TRUE(tick_until({m},
+                         [&] {
+                           auto s = said(m.id);
+                           return !s.empty() && s.back() == "failed";
+                         }))
+      << "reports: " << said(m.id).size();
+  // "started" may come between, when the shell lived long enough to be seen running.
+  EXPECT_EQ(said(m.id).front(), "starting");
+  auto last = outbox_->pending().back();
+  EXPECT_EQ(last.state, "failed");
+  EXPECT_EQ(last.message, "it exited with code 3 after 1 restart, and its restart policy allows 1");
+}
+
+TEST_F(AgentMachinesTest, NoRestartMeansStoppedWithTheCode) {
+  auto m = machine("exit 4");
+  m.config.restart = {"no", 0};
+  keeper_->converge({m}, true);
+  ASSERT_TRUE(tick_until({m}, [&] {
+    auto s = said(m.id);
+    return !s.empty() && s.back() == "stopped";
+  }));
+  EXPECT_EQ(outbox_->pending().back().exit_code, 4);
+}
+
+TEST_F(AgentMachinesTest, ACommandNotInTheImageFailsWithoutRunning) {
+  auto m = machine("");
+  m.config.init_cmd = {"no-such-program"};
+  keeper_->converge({m}, true);
+  EXPECT_EQ(said(m.id), std::vector<std::string>{"failed"});
+  EXPECT_EQ(outbox_->pending().back().message,
+            "its command \"no-such-program\" is not found in the image");
+  keeper_->converge({m}, true);
+  EXPECT_EQ(said(m.id).size(), 1u) << "said once";
+}
+
+TEST_F(AgentMachinesTest, UnlistedMachinesGoOnlyAfterAFetch) {
+  auto m = machine(kPolite);
+  keeper_->converge({m}, true);
+  keeper_->converge({}, false);
+  EXPECT_EQ(runner_->status(m.id).kind, MachineStatus::Kind::Running);
+  keeper_->converge({}, true);
+  EXPECT_EQ(runner_->status(m.id).kind, MachineStatus::Kind::Absent);
+  EXPECT_FALSE(fs::exists(runner_->machine_dir(m.id)));
+}
+
+TEST_F(AgentMachinesTest, DestroyedIsReportedOnce) {
+  auto m = machine(kPolite);
+  keeper_->converge({m}, true);
+  m.desired = "destroyed";
+  m.generation = 2;
+  keeper_->converge({m}, true);
+  keeper_->converge({m}, true);
+  auto s = said(m.id);
+  EXPECT_EQ(std::count(s.begin(), s.end(), "destroyed"), 1);
+  EXPECT_FALSE(fs::exists("/var/run/netns/" + tag_ + "-" + m.id));
+}
+
+}  // namespace
+}  // namespace sixpn::host
