@@ -80,6 +80,14 @@ std::string curl_pin_of(std::string_view fingerprint);
 // 127.0.0.0/8, ::1 (also IPv4-mapped), "localhost": hosts a token may reach over http://.
 bool is_loopback_host(std::string_view host);
 
+// GET /v1/apps/{app}/logs: which lines, from where, and how long to wait for a new one.
+struct LogQuery {
+  std::string machine_id;  // "": every machine of the app
+  std::string cursor;      // "": from the oldest line kept
+  int limit = 0;           // 0: the server's default
+  int wait_seconds = 0;    // 0: answer at once
+};
+
 struct ClientOptions {
   std::string base_url;
   std::string token;  // "" when none; sent as "Authorization: Bearer …"
@@ -130,10 +138,20 @@ class Client {
   App app(const std::string& name);
 
   std::vector<Machine> machines(const std::string& app);
+  Machine machine(const std::string& app, const std::string& id);
   Machine create_machine(const std::string& app, const MachineCreate& body);
   Machine start_machine(const std::string& app, const std::string& id);
   Machine stop_machine(const std::string& app, const std::string& id);
   void destroy_machine(const std::string& app, const std::string& id);
+
+  // Waits (up to timeout_seconds, 1..60) until the machine is in `state` ("started", "stopped"
+  // or "destroyed"); HttpError 408 ("timeout") when it is not by then, 409 ("machine_failed")
+  // when it failed while a start was awaited.
+  MachineWait wait_machine(const std::string& app, const std::string& id, const std::string& state,
+                           int timeout_seconds);
+  // One page of an app's logs, oldest first, after `query.cursor`; with wait_seconds > 0 the
+  // server holds the request until a newer line arrives. next_cursor is always set.
+  Page<LogLine> app_logs(const std::string& app, const LogQuery& query);
 
   std::vector<IpAssignment> ips(const std::string& app);
   IpAssignment allocate_ip(const std::string& app, const IpAssignmentCreate& body);

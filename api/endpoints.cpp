@@ -196,6 +196,12 @@ std::vector<Machine> Client::machines(const std::string& app) {
   return all_pages<Machine>("/v1/apps/" + escape(app) + "/machines", {});
 }
 
+Machine Client::machine(const std::string& app, const std::string& id) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id);
+  return decode<Machine>(call(req), "GET", req.path);
+}
+
 Machine Client::create_machine(const std::string& app, const MachineCreate& body) {
   Request req;
   req.method = "POST";
@@ -224,6 +230,34 @@ void Client::destroy_machine(const std::string& app, const std::string& id) {
   req.method = "DELETE";
   req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id);
   call(req);
+}
+
+MachineWait Client::wait_machine(const std::string& app, const std::string& id,
+                                 const std::string& state, int timeout_seconds) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id) + "/wait";
+  req.query.push_back("state=" + escape(state));
+  req.query.push_back("timeout=" + std::to_string(timeout_seconds));
+  // The server holds the request for up to timeout_seconds; the budget covers that and more.
+  req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds) +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(options_.timeout_seconds));
+  return decode<MachineWait>(call(req), "GET", req.path);
+}
+
+Page<LogLine> Client::app_logs(const std::string& app, const LogQuery& query) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/logs";
+  if (!query.machine_id.empty()) req.query.push_back("machine_id=" + escape(query.machine_id));
+  if (!query.cursor.empty()) req.query.push_back("cursor=" + escape(query.cursor));
+  if (query.limit > 0) req.query.push_back("limit=" + std::to_string(query.limit));
+  if (query.wait_seconds > 0) {
+    req.query.push_back("wait=" + std::to_string(query.wait_seconds));
+    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(query.wait_seconds) +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(options_.timeout_seconds));
+  }
+  return decode<Page<LogLine>>(call(req), "GET", req.path);
 }
 
 std::vector<IpAssignment> Client::ips(const std::string& app) {
