@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/host_types.hpp"
 #include "api/types.hpp"
 
 namespace sixpn::api {
@@ -156,6 +157,20 @@ class Client {
   std::vector<IpAssignment> ips(const std::string& app);
   IpAssignment allocate_ip(const std::string& app, const IpAssignmentCreate& body);
   void release_ip(const std::string& app, const std::string& address);
+
+  // The host's side of docs/host-protocol.md (client_host.cpp). register_host sends no bearer
+  // token (the join token is in the body); the others send the host credential as the token.
+  HostRegistered register_host(const HostRegister& body);
+  // The long-poll: answers at once when the state's version is past `after`, else when it
+  // changes or wait_seconds (0..60) run out. The call's budget is wait_seconds plus the
+  // client's timeout, so a full wait is not mistaken for a lost server.
+  HostState host_state(std::uint64_t after, int wait_seconds);
+  void report_machines(const HostReport& body);
+  void send_logs(const HostLogBatch& body);
+
+  // The operator's view of hosts (an operator token).
+  std::vector<Host> hosts();
+  void remove_host(std::uint32_t id);
 
   // A fresh random Idempotency-Key (32 hex characters).
   static std::string new_idempotency_key();

@@ -1,4 +1,5 @@
-// One typed function per REST endpoint: URLs are built and JSON is read only here.
+// One typed function per REST endpoint: URLs are built and JSON is read only here and in
+// client_host.cpp (the host protocol's endpoints).
 #include <chrono>
 #include <functional>
 #include <future>
@@ -6,29 +7,12 @@
 #include <set>
 
 #include "api/client.hpp"
+#include "api/response_decode.hpp"
 
 namespace sixpn::api {
 
-namespace {
-
-std::string describe(const char* method, const std::string& path) {
-  auto q = path.find('?');
-  return std::string(method) + " " + path.substr(0, q);
-}
-
-// Turns whatever nlohmann or our readers throw into one ShapeError that names the request.
-template <class T>
-T decode(const Json& doc, const char* method, const std::string& path) {
-  try {
-    return doc.get<T>();
-  } catch (const ShapeError& e) {
-    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
-  } catch (const Json::exception& e) {
-    throw ShapeError("unexpected response to " + describe(method, path) + ": " + e.what());
-  }
-}
-
-}  // namespace
+using response::decode;
+using response::describe;
 
 Json Client::call(const Request& req) {
   Response res = send(req);
@@ -258,6 +242,10 @@ Page<LogLine> Client::app_logs(const std::string& app, const LogQuery& query) {
                        std::chrono::duration<double>(options_.timeout_seconds));
   }
   return decode<Page<LogLine>>(call(req), "GET", req.path);
+}
+
+std::vector<Host> Client::hosts() {
+  return all_pages<Host>("/v1/hosts", {});
 }
 
 std::vector<IpAssignment> Client::ips(const std::string& app) {
