@@ -55,8 +55,15 @@ api::Machine await_machine_state(api::Client& client, const std::string& app,
       throw;
     }
   }
-  if (state != "destroyed") last = client.machine(app, machine.id);
-  if (last.state == "failed") throw_failed(last);
+  try {
+    last = client.machine(app, machine.id);
+  } catch (const api::HttpError& e) {
+    if (e.status != 404 || state != "destroyed") throw;
+    last.state = "destroyed";  // gone between the last wait and now
+    return last;
+  }
+  if (last.state == state) return last;
+  if (last.state == "failed" && state == "started") throw_failed(last);
   throw cli::Failure("machine " + machine.id + " is " + last.state + ", not " + state +
                          ", after " + std::to_string(timeout_seconds) + " s",
                      "wait longer with --wait-timeout, or see 'sixpn machine status " +
