@@ -59,12 +59,12 @@ void add_machine_run(CLI::App& machine, cli::Context& ctx) {
       ->capture_default_str();
   run->add_option("--restart", flags->restart,
                   "Restart policy: no, always or on-failure (default on-failure)")
-      ->type_name("POLICY");
+      ->type_name("POLICY:{no,always,on-failure}");
   run->add_option("--max-retries", flags->max_retries,
                   "Restarts in a row with --restart on-failure (default 10)")
       ->type_name("N");
   run->add_option("--stop-signal", flags->stop_signal, "Signal that stops it (default SIGINT)")
-      ->type_name("SIGNAL");
+      ->type_name("SIGNAL:{SIGINT,SIGTERM,SIGQUIT,SIGHUP,SIGUSR1,SIGUSR2,SIGKILL}");
   run->add_option("--stop-timeout", flags->stop_timeout,
                   "Time between the stop signal and SIGKILL (default 5s)")
       ->type_name("DURATION");
