@@ -360,7 +360,10 @@ std::vector<Check> machine_checks(const MachineIdentity& self, const MachinePath
   checks.push_back(check_machine_dns(server, wait));
   checks.push_back(check_hosts_file(paths.hosts, self));
   checks.push_back(check_address(self, interface_addresses()));
-  checks.push_back(check_mesh(self, server, port, wait));
+  // Without answers from fdaa::3 there is no list of instances to try.
+  checks.push_back(checks[1].status == Status::pass
+                       ? check_mesh(self, server, port, wait)
+                       : skip("mesh", "needs fdaa::3 to answer, to list the other instances"));
   return checks;
 }
 
