@@ -139,6 +139,7 @@ class Client {
   App app(const std::string& name);
 
   std::vector<Machine> machines(const std::string& app);
+  Machine machine(const std::string& app, const std::string& id);
   Machine create_machine(const std::string& app, const MachineCreate& body);
   Machine start_machine(const std::string& app, const std::string& id);
   Machine stop_machine(const std::string& app, const std::string& id);

@@ -180,6 +180,12 @@ std::vector<Machine> Client::machines(const std::string& app) {
   return all_pages<Machine>("/v1/apps/" + escape(app) + "/machines", {});
 }
 
+Machine Client::machine(const std::string& app, const std::string& id) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id);
+  return decode<Machine>(call(req), "GET", req.path);
+}
+
 Machine Client::create_machine(const std::string& app, const MachineCreate& body) {
   Request req;
   req.method = "POST";

@@ -25,6 +25,10 @@ void add_ips(CLI::App& root, cli::Context& ctx);
 void add_platform(CLI::App& root, cli::Context& ctx);
 void add_status(CLI::App& root, cli::Context& ctx);
 void add_completion(CLI::App& root, cli::Context& ctx);
+void add_logs(CLI::App& root, cli::Context& ctx);
+
+// Verbs in files of their own, added by their noun.
+void add_machine_run(CLI::App& machine, cli::Context& ctx);
 
 // The whole command tree (completion scripts and tests list it).
 void add_all(CLI::App& root, cli::Context& ctx);

@@ -28,15 +28,8 @@ nlohmann::json peer_json(const api::Peer& p) {
 }
 
 nlohmann::json machine_json(const api::Machine& m) {
-  return {{"id", m.id},
-          {"name", m.name},
-          {"region", m.region},
-          {"state", m.state},
-          {"process_group", m.process_group},
-          {"metadata", m.metadata},
-          {"private_ip", m.private_ip},
-          {"created_at", m.created_at},
-          {"updated_at", m.updated_at}};
+  // The API's own document, config included: scripts read what the API says.
+  return m;
 }
 
 nlohmann::json ip_json(const api::IpAssignment& ip) {

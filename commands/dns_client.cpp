@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,31 @@ w::Endpoint org_dns_endpoint(const std::vector<api::Org>& orgs, const std::strin
   }
   throw cli::NotFound("org " + slug + " is not one the API token can see",
                       "run 'sixpn orgs list', or pass --server ADDR[:PORT]");
+}
+
+DnsValues ask_values(const core::Ipv6& server, const std::string& name, std::uint16_t type,
+                     std::chrono::milliseconds wait) {
+  w::Message query;
+  query.header.id = static_cast<std::uint16_t>(std::random_device{}());
+  query.header.rd = true;
+  auto parsed = w::Name::parse(name);
+  if (!parsed) throw cli::UsageError("\"" + name + "\" is not a DNS name");
+  query.questions.push_back({*parsed, type, w::klass::IN});
+  auto endpoint = *w::parse_endpoint("[" + server.str() + "]:53");
+  auto reply = dns_exchange(endpoint, query, false, wait, 2).reply;
+  DnsValues out;
+  out.rcode = reply.header.rcode;
+  for (const auto& r : reply.answers) {
+    if (r.type != type) continue;
+    if (const auto* txt = std::get_if<w::Txt>(&r.data)) {
+      std::string joined;
+      for (const auto& part : *txt) joined += part;
+      out.values.push_back(joined);
+    } else if (const auto* ip = std::get_if<core::Ipv6>(&r.data)) {
+      out.values.push_back(ip->str());
+    }
+  }
+  return out;
 }
 
 }  // namespace sixpn::commands

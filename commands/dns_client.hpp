@@ -8,6 +8,7 @@
 // the wire format (shared with sixpnd), so this is only the two small exchanges.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include <string>
 #include <vector>
@@ -30,6 +31,16 @@ struct DnsExchange {
 // `udp_tries` times) or the server cannot be reached.
 DnsExchange dns_exchange(const core::dns::Endpoint& server, const core::dns::Message& query,
                          bool tcp_only, std::chrono::milliseconds timeout, int udp_tries = 3);
+
+// One question to `server` port 53 (UDP, twice at most, then TCP if truncated) and the answers
+// of `type` as text: each TXT record's strings joined, AAAA addresses. Throws cli::Failure when
+// no reply comes within `wait` per attempt.
+struct DnsValues {
+  std::uint16_t rcode = 0;
+  std::vector<std::string> values;
+};
+DnsValues ask_values(const core::Ipv6& server, const std::string& name, std::uint16_t type,
+                     std::chrono::milliseconds wait);
 
 // The DNS server of org `slug` — its <prefix>::3, port 53, reachable over the org's WireGuard
 // tunnel — from the orgs the API token sees. Throws cli::NotFound when `slug` is not among them.

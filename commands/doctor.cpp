@@ -1,6 +1,7 @@
 // `sixpn doctor`: the troubleshooting section of Fly's private-networking guide as one command.
 // Each step says PASS or FAIL, and on failure what the guide advises.
 #include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -16,6 +17,8 @@
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
 #include "commands/dns_client.hpp"
+#include "commands/doctor_checks.hpp"
+#include "commands/doctor_machine.hpp"
 #include "commands/doctor_probe.hpp"
 #include "core/dns/endpoint.hpp"
 #include "core/dns/message.hpp"
@@ -25,21 +28,18 @@ namespace sixpn::commands {
 
 namespace {
 
+using doctor::Check;
+using doctor::fail;
+using doctor::pass;
+using doctor::skip;
+using doctor::Status;
 using doctor::Tunnel;
 namespace w = core::dns;
-
-enum class Status { pass, fail, skip };
-
-struct Check {
-  std::string name;
-  Status status = Status::skip;
-  std::string detail;
-  std::string advice;  // what to do about a failure
-};
 
 struct DoctorOptions {
   std::string interface;
   double wait_seconds = 2;
+  std::uint16_t probe_port = 9;
 };
 
 const char* status_word(Status s) {
@@ -54,16 +54,6 @@ const char* status_word(Status s) {
   return "";
 }
 
-Check pass(std::string name, std::string detail) {
-  return {std::move(name), Status::pass, std::move(detail), ""};
-}
-Check fail(std::string name, std::string detail, std::string advice) {
-  return {std::move(name), Status::fail, std::move(detail), std::move(advice)};
-}
-Check skip(std::string name, std::string detail) {
-  return {std::move(name), Status::skip, std::move(detail), ""};
-}
-
 const char* kNotConnected =
     "If no results are returned, either you do not have a WireGuard VPN connection open or there "
     "are no apps running in the org. Check 'wg show' for a recent handshake; the gateway's "
@@ -74,33 +64,8 @@ const char* kWrongOrg =
     "Check the app's owner with 'sixpn status -a APP', then remove this connection and create one "
     "for that org: 'sixpn wireguard create ORG REGION NAME FILE'.";
 
-// One question through the tunnel's DNS server; the kernel routes it into the tunnel, so the
+// Questions go to the tunnel's DNS server; the kernel routes them into the tunnel, so the
 // server sees our 6PN address and answers for our org.
-w::Message ask(const core::Ipv6& server, const std::string& name, std::uint16_t type,
-               std::chrono::milliseconds wait) {
-  w::Message query;
-  query.header.id = static_cast<std::uint16_t>(std::random_device{}());
-  query.header.rd = true;
-  query.questions.push_back({*w::Name::parse(name), type, w::klass::IN});
-  auto endpoint = *w::parse_endpoint("[" + server.str() + "]:53");
-  return dns_exchange(endpoint, query, false, wait, 2).reply;
-}
-
-std::vector<std::string> answers(const w::Message& reply, std::uint16_t type) {
-  std::vector<std::string> out;
-  for (const auto& r : reply.answers) {
-    if (r.type != type) continue;
-    if (const auto* txt = std::get_if<w::Txt>(&r.data)) {
-      std::string joined;
-      for (const auto& part : *txt) joined += part;
-      out.push_back(joined);
-    } else if (const auto* ip = std::get_if<core::Ipv6>(&r.data)) {
-      out.push_back(ip->str());
-    }
-  }
-  return out;
-}
-
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
@@ -137,14 +102,13 @@ Check check_tunnel(const std::optional<Tunnel>& tunnel, const DoctorOptions& o) 
 Check check_dns(const Tunnel& tunnel, std::chrono::milliseconds wait) {
   auto server = core::org_dns_server(tunnel.network());
   try {
-    auto reply = ask(server, "_apps.internal", w::type::TXT, wait);
-    if (reply.header.rcode != w::rcode::NOERROR) {
-      return fail(
-          "dns",
-          server.str() + " answered _apps.internal TXT with " + w::rcode_name(reply.header.rcode),
-          kNotConnected);
+    auto reply = ask_values(server, "_apps.internal", w::type::TXT, wait);
+    if (reply.rcode != w::rcode::NOERROR) {
+      return fail("dns",
+                  server.str() + " answered _apps.internal TXT with " + w::rcode_name(reply.rcode),
+                  kNotConnected);
     }
-    auto apps = answers(reply, w::type::TXT);
+    const auto& apps = reply.values;
     if (apps.empty() || join(apps, ",").empty()) {
       return pass("dns", server.str() + " answered _apps.internal TXT: the org has no apps yet");
     }
@@ -212,11 +176,10 @@ Check check_app(const std::string& app_name, const Tunnel& tunnel, std::chrono::
       app_name + "') and that it has a started machine; only started machines are in DNS.";
   std::vector<std::string> addresses;
   try {
-    auto reply = ask(server, app_name + ".internal", w::type::AAAA, wait);
-    addresses = answers(reply, w::type::AAAA);
+    auto reply = ask_values(server, app_name + ".internal", w::type::AAAA, wait);
+    addresses = reply.values;
     if (addresses.empty()) {
-      return fail("app",
-                  app_name + ".internal has no address (" + w::rcode_name(reply.header.rcode) + ")",
+      return fail("app", app_name + ".internal has no address (" + w::rcode_name(reply.rcode) + ")",
                   advice);
     }
   } catch (const std::exception& e) {
@@ -234,8 +197,8 @@ Check check_app(const std::string& app_name, const Tunnel& tunnel, std::chrono::
                          ms(ping.rtt_ms));
 }
 
-void show(cli::Context& ctx, const std::optional<Tunnel>& tunnel,
-          const std::vector<Check>& checks) {
+// `where`: what the checks looked at (interface, address, dns_server, machine_id), for --json.
+void show(cli::Context& ctx, const nlohmann::json& where, const std::vector<Check>& checks) {
   if (ctx.out.json()) {
     auto list = nlohmann::json::array();
     bool ok = true;
@@ -246,16 +209,8 @@ void show(cli::Context& ctx, const std::optional<Tunnel>& tunnel,
       if (!c.advice.empty()) list.back()["advice"] = c.advice;
       ok = ok && c.status != Status::fail;
     }
-    nlohmann::json doc{{"ok", ok},
-                       {"checks", list},
-                       {"interface", nullptr},
-                       {"address", nullptr},
-                       {"dns_server", nullptr}};
-    if (tunnel) {
-      doc["interface"] = tunnel->interface;
-      doc["address"] = tunnel->address.str();
-      doc["dns_server"] = core::org_dns_server(tunnel->network()).str();
-    }
+    nlohmann::json doc{{"ok", ok}, {"checks", list}};
+    doc.update(where);
     ctx.out.json_document(doc);
     return;
   }
@@ -272,8 +227,33 @@ void show(cli::Context& ctx, const std::optional<Tunnel>& tunnel,
   ctx.out.raw(text);
 }
 
+void fail_if_any(const std::vector<Check>& checks) {
+  int failed = 0;
+  for (const auto& c : checks) failed += c.status == Status::fail;
+  if (failed > 0) {
+    throw cli::Failure(std::to_string(failed) + " of " + std::to_string(checks.size()) +
+                       " checks failed");
+  }
+}
+
+// Inside a machine there is no tunnel to examine: the machine's own view of the network is.
+void run_machine_doctor(cli::Context& ctx, const doctor::MachineIdentity& self,
+                        const DoctorOptions& o, std::chrono::milliseconds wait) {
+  auto checks = doctor::machine_checks(self, {}, o.probe_port, wait);
+  show(ctx,
+       {{"machine_id", self.machine_id},
+        {"app", self.app},
+        {"address", self.private_ip},
+        {"dns_server", "fdaa::3"}},
+       checks);
+  fail_if_any(checks);
+}
+
 void run_doctor(cli::Context& ctx, const DoctorOptions& o) {
   auto wait = std::chrono::milliseconds(static_cast<long>(o.wait_seconds * 1000));
+  if (auto self = doctor::machine_identity(std::getenv); self && o.interface.empty()) {
+    return run_machine_doctor(ctx, *self, o, wait);
+  }
   const std::string app_name = ctx.settings().app;
   auto tunnels = doctor::find_tunnels();
   auto tunnel = doctor::choose_tunnel(tunnels, o.interface, std::nullopt);
@@ -301,14 +281,14 @@ void run_doctor(cli::Context& ctx, const DoctorOptions& o) {
     checks.push_back(usable ? check_org(app_name, lookup, *tunnel) : skip("org", needs));
     checks.push_back(usable ? check_app(app_name, *tunnel, wait) : skip("app", needs));
   }
-  show(ctx, tunnel, checks);
-
-  int failed = 0;
-  for (const auto& c : checks) failed += c.status == Status::fail;
-  if (failed > 0) {
-    throw cli::Failure(std::to_string(failed) + " of " + std::to_string(checks.size()) +
-                       " checks failed");
+  nlohmann::json where{{"interface", nullptr}, {"address", nullptr}, {"dns_server", nullptr}};
+  if (tunnel) {
+    where["interface"] = tunnel->interface;
+    where["address"] = tunnel->address.str();
+    where["dns_server"] = core::org_dns_server(tunnel->network()).str();
   }
+  show(ctx, where, checks);
+  fail_if_any(checks);
 }
 
 }  // namespace
@@ -322,6 +302,10 @@ void add_doctor(CLI::App& root, cli::Context& ctx) {
   cmd->add_option("--wait", options->wait_seconds, "Seconds to wait for each DNS or ping reply")
       ->check(CLI::Range(0.1, 60.0))
       ->capture_default_str();
+  cmd->add_option("--probe-port", options->probe_port,
+                  "Inside a machine: the TCP port tried on each other instance")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
   document(*cmd,
            "Works through the troubleshooting steps of a private network connection:\n"
            "  tunnel   a WireGuard interface with a 6PN address is up\n"
@@ -329,6 +313,15 @@ void add_doctor(CLI::App& root, cli::Context& ctx) {
            "  gateway  the gateway answers ping at prefix::3\n"
            "  org      the app's org is the tunnel's org (with -a)\n"
            "  app      <app>.internal resolves and its first machine answers ping (with -a)\n"
+           "Inside a machine (FLY_MACHINE_ID set) it checks the machine's side instead:\n"
+           "  resolv   /etc/resolv.conf lists nameserver fdaa::3\n"
+           "  dns      fdaa::3 answers _apps.internal TXT\n"
+           "  hosts    /etc/hosts has fly-local-6pn, equal to FLY_PRIVATE_IP\n"
+           "  address  FLY_PRIVATE_IP is on one of the machine's interfaces\n"
+           "  mesh     each other instance in _instances.internal (else <app>.internal)\n"
+           "           answers a TCP connection on --probe-port: a connection or a refusal\n"
+           "           proves the path there and back; silence cannot tell a missing mesh\n"
+           "           route from a machine that is gone or a firewall that drops\n"
            "Each prints PASS, FAIL (with advice) or SKIP; the exit code is 1 when one fails.",
            {"sixpn doctor", "sixpn doctor -a my-app", "sixpn doctor -i my-peer --json"});
   cmd->callback([&ctx, options] { run_doctor(ctx, *options); });

@@ -6,6 +6,8 @@
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
 #include "commands/machine_args.hpp"
+#include "commands/machine_view.hpp"
+#include "commands/machine_wait.hpp"
 
 namespace sixpn::commands {
 
@@ -21,21 +23,21 @@ struct CreateOptions {
 struct IdOptions {
   std::string id;
   bool yes = false;
+  bool detach = false;
+  std::string wait_timeout = "60s";
 };
-
-const std::vector<std::string> kHeaders = {"ID",    "NAME",        "PROCESS",     "REGION",
-                                           "STATE", "6PN ADDRESS", "LAST UPDATED"};
-
-std::vector<std::string> row(const api::Machine& m) {
-  return {m.id, m.name, m.process_group, m.region, m.state, m.private_ip, m.updated_at};
-}
 
 void show_one(cli::Context& ctx, const api::Machine& m) {
   if (ctx.out.json()) {
     ctx.out.json_document(machine_json(m));
   } else {
-    ctx.out.table(kHeaders, {row(m)});
+    ctx.out.table(kMachineHeaders, {machine_row(m)});
   }
+}
+
+// --wait-timeout, checked before anything is sent.
+int wait_seconds(const IdOptions& opts) {
+  return duration_flag(opts.wait_timeout, "--wait-timeout", 3600);
 }
 
 void run_create(cli::Context& ctx, const CreateOptions& opts) {
@@ -62,19 +64,36 @@ void run_list(cli::Context& ctx) {
     return;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& m : machines) rows.push_back(row(m));
-  ctx.out.table(kHeaders, rows);
+  for (const auto& m : machines) rows.push_back(machine_row(m));
+  ctx.out.table(kMachineHeaders, rows);
+}
+
+void run_status(cli::Context& ctx, const IdOptions& opts) {
+  std::string app = cli::resolve_app(ctx);
+  auto m = ctx.client().machine(app, opts.id);
+  if (ctx.out.json()) {
+    ctx.out.json_document(machine_json(m));
+    return;
+  }
+  ctx.out.raw(machine_detail(m));
 }
 
 void run_start_stop(cli::Context& ctx, const IdOptions& opts, bool start) {
+  const int timeout = wait_seconds(opts);
   std::string app = cli::resolve_app(ctx);
   auto m =
       start ? ctx.client().start_machine(app, opts.id) : ctx.client().stop_machine(app, opts.id);
+  if (!opts.detach) {
+    const std::string target = start ? "started" : "stopped";
+    ctx.out.info("Waiting for machine " + m.id + " to be " + target + "…");
+    m = await_machine_state(ctx.client(), app, m, target, timeout);
+  }
   show_one(ctx, m);
   ctx.out.info("Machine " + m.id + " is " + m.state);
 }
 
 void run_destroy(cli::Context& ctx, const IdOptions& opts) {
+  const int timeout = wait_seconds(opts);
   std::string app = cli::resolve_app(ctx);
   if (!opts.yes) {
     if (!ctx.interactive()) {
@@ -87,6 +106,13 @@ void run_destroy(cli::Context& ctx, const IdOptions& opts) {
     }
   }
   ctx.client().destroy_machine(app, opts.id);
+  if (!opts.detach) {
+    api::Machine m;
+    m.id = opts.id;
+    m.app = app;
+    ctx.out.info("Waiting for machine " + opts.id + " to be destroyed…");
+    await_machine_state(ctx.client(), app, m, "destroyed", timeout);
+  }
   ctx.out.info("Destroyed machine " + opts.id);
 }
 
@@ -98,17 +124,30 @@ CLI::App* id_command(CLI::App& parent, cli::Context& ctx, const char* name, cons
   return cmd;
 }
 
+void add_wait_flags(CLI::App& cmd, IdOptions& opts, const char* state) {
+  cmd.add_flag("--detach,-d", opts.detach,
+               std::string("Return at once instead of waiting until the machine is ") + state);
+  cmd.add_option("--wait-timeout", opts.wait_timeout,
+                 std::string("How long to wait for it to be ") + state + " (5s, 2m, …)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void add_machine(CLI::App& root, cli::Context& ctx) {
-  auto* machine = root.add_subcommand("machine", "Create and manage an app's machines");
+  auto* machine = root.add_subcommand("machine", "Create, run and manage an app's machines");
   machine->alias("machines");
   machine->alias("m");
   machine->require_subcommand(1);
   document(*machine,
-           "A machine gets a /112 of its org's private network; started machines are found\n"
-           "under <app>.internal and the other .internal names.",
-           {"sixpn machine create -a my-app --region ams", "sixpn machine list -a my-app"});
+           "A machine gets a /112 of its org's private network and runs on a host of its\n"
+           "region; started machines are found under <app>.internal and the other .internal\n"
+           "names.",
+           {"sixpn machine run -a my-app --region ams -- python3 -m http.server 8080",
+            "sixpn machine list -a my-app", "sixpn machine status 0e286e5d2c3a47 -a my-app"});
+
+  add_machine_run(*machine, ctx);
 
   auto create_opts = std::make_shared<CreateOptions>();
   auto* create = machine->add_subcommand("create", "Create a machine in a region");
@@ -124,8 +163,9 @@ void add_machine(CLI::App& root, cli::Context& ctx) {
       ->take_all();
   document(
       *create,
-      "Creates a started machine. Metadata is found in DNS as\n"
-      "<value>.<key>.kv._metadata.<app>.internal.",
+      "Creates a machine with the default config (the host's image, its default command)\n"
+      "and returns without waiting for it to start; 'machine run' says what to run and waits.\n"
+      "Metadata is found in DNS as <value>.<key>.kv._metadata.<app>.internal.",
       {"sixpn machine create -a my-app --region ams",
        "sixpn machine create -a my-app --region ams --process-group worker --metadata role=db"});
   create->callback([&ctx, create_opts] { run_create(ctx, *create_opts); });
@@ -133,19 +173,36 @@ void add_machine(CLI::App& root, cli::Context& ctx) {
   auto* list = machine->add_subcommand("list", "List an app's machines");
   list->alias("ls");
   cli::add_app_flag(*list, ctx);
-  document(*list, "Lists the app's machines with their state and 6PN address.",
+  document(*list, "Lists the app's machines with their host, region, state and 6PN address.",
            {"sixpn machine list -a my-app", "sixpn machine list -a my-app --json"});
   list->callback([&ctx] { run_list(ctx); });
 
+  auto status_opts = std::make_shared<IdOptions>();
+  auto* status = id_command(*machine, ctx, "status", "Show one machine and its config",
+                            status_opts);
+  document(*status,
+           "Shows where the machine runs and in which state, how its last run ended (exit\n"
+           "code, message), and its config: image, command, env, restart and stop policy.",
+           {"sixpn machine status 0e286e5d2c3a47 -a my-app",
+            "sixpn machine status 0e286e5d2c3a47 -a my-app --json"});
+  status->callback([&ctx, status_opts] { run_status(ctx, *status_opts); });
+
   auto start_opts = std::make_shared<IdOptions>();
   auto* start = id_command(*machine, ctx, "start", "Start a stopped machine", start_opts);
-  document(*start, "Starts the machine; started machines appear in .internal DNS.",
-           {"sixpn machine start 0e286e5d2c3a47 -a my-app"});
+  add_wait_flags(*start, *start_opts, "started");
+  document(*start,
+           "Starts the machine and waits until it runs (or fails: exit code 1 with its\n"
+           "message); started machines appear in .internal DNS.",
+           {"sixpn machine start 0e286e5d2c3a47 -a my-app",
+            "sixpn machine start 0e286e5d2c3a47 -a my-app --detach"});
   start->callback([&ctx, start_opts] { run_start_stop(ctx, *start_opts, true); });
 
   auto stop_opts = std::make_shared<IdOptions>();
   auto* stop = id_command(*machine, ctx, "stop", "Stop a started machine", stop_opts);
-  document(*stop, "Stops the machine; stopped machines leave .internal DNS.",
+  add_wait_flags(*stop, *stop_opts, "stopped");
+  document(*stop,
+           "Stops the machine with its config's stop signal (SIGKILL after its stop timeout)\n"
+           "and waits until it has stopped; stopped machines leave .internal DNS.",
            {"sixpn machine stop 0e286e5d2c3a47 -a my-app"});
   stop->callback([&ctx, stop_opts] { run_start_stop(ctx, *stop_opts, false); });
 
@@ -154,9 +211,10 @@ void add_machine(CLI::App& root, cli::Context& ctx) {
   destroy->alias("remove");
   destroy->alias("rm");
   destroy->add_flag("--yes,-y", destroy_opts->yes, "Do not ask for confirmation");
+  add_wait_flags(*destroy, *destroy_opts, "destroyed");
   document(*destroy,
-           "Destroys the machine and frees its address. Asks first on a terminal; elsewhere\n"
-           "--yes is required.",
+           "Destroys the machine and frees its address, and waits until its host has removed\n"
+           "it. Asks first on a terminal; elsewhere --yes is required.",
            {"sixpn machine destroy 0e286e5d2c3a47 -a my-app --yes"});
   destroy->callback([&ctx, destroy_opts] { run_destroy(ctx, *destroy_opts); });
 }

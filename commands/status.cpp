@@ -4,6 +4,7 @@
 #include "cli/resolve.hpp"
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
+#include "commands/machine_view.hpp"
 
 namespace sixpn::commands {
 
@@ -27,15 +28,13 @@ void run_status(cli::Context& ctx) {
   ctx.out.raw(block);
   if (machines.empty()) {
     ctx.out.info("No machines are in app " + app.name +
-                 "; create one with 'sixpn machine create -a " + app.name + " --region REGION'");
+                 "; create one with 'sixpn machine run -a " + app.name + " --region REGION -- COMMAND'");
     return;
   }
   ctx.out.raw("Machines\n");
   std::vector<std::vector<std::string>> rows;
-  for (const auto& m : machines) {
-    rows.push_back({m.process_group, m.id, m.region, m.state, m.private_ip, m.updated_at});
-  }
-  ctx.out.table({"PROCESS", "ID", "REGION", "STATE", "6PN ADDRESS", "LAST UPDATED"}, rows);
+  for (const auto& m : machines) rows.push_back(status_machine_row(m));
+  ctx.out.table(kStatusMachineHeaders, rows);
 }
 
 }  // namespace

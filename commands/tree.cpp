@@ -32,6 +32,7 @@ const std::vector<Noun>& nouns() {
       {add_orgs, {"orgs", "org"}},
       {add_apps, {"apps", "app"}},
       {add_machine, {"machine", "machines", "m"}},
+      {add_logs, {"logs"}},
       {add_auth, {"auth"}},
       {add_dig, {"dig"}},
       {add_doctor, {"doctor"}},

@@ -10,6 +10,7 @@ _sixpn_sub() {
     '|orgs'|'|org') echo 'orgs' ;;
     '|apps'|'|app') echo 'apps' ;;
     '|machine'|'|machines'|'|m') echo 'machine' ;;
+    '|logs') echo 'logs' ;;
     '|auth') echo 'auth' ;;
     '|dig') echo 'dig' ;;
     '|doctor') echo 'doctor' ;;
@@ -24,8 +25,10 @@ _sixpn_sub() {
     'orgs|list'|'orgs|ls') echo 'list' ;;
     'apps|create') echo 'create' ;;
     'apps|list'|'apps|ls') echo 'list' ;;
+    'machine|run') echo 'run' ;;
     'machine|create') echo 'create' ;;
     'machine|list'|'machine|ls') echo 'list' ;;
+    'machine|status') echo 'status' ;;
     'machine|start') echo 'start' ;;
     'machine|stop') echo 'stop' ;;
     'machine|destroy'|'machine|remove'|'machine|rm') echo 'destroy' ;;
@@ -37,13 +40,13 @@ _sixpn_sub() {
 
 _sixpn_children() {
   case "$1" in
-    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m auth dig doctor completion version' ;;
+    '') echo 'wireguard wg ips ip platform status orgs org apps app machine machines m logs auth dig doctor completion version' ;;
     'wireguard') echo 'create list ls remove rm' ;;
     'ips') echo 'allocate-v6 list ls' ;;
     'platform') echo 'regions' ;;
     'orgs') echo 'list ls' ;;
     'apps') echo 'create list ls' ;;
-    'machine') echo 'create list ls start stop destroy remove rm' ;;
+    'machine') echo 'run create list ls status start stop destroy remove rm' ;;
     'auth') echo 'login whoami logout' ;;
   esac
 }
@@ -67,17 +70,20 @@ _sixpn_flags() {
     'apps create') echo '--help -h --org -o --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'apps list') echo '--help -h --org -o --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine run') echo '--help -h --app -a --region -r --name -n --env -e --metadata -m --image --restart --max-retries --stop-signal --stop-timeout --cpus --memory --process-group --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine create') echo '--help -h --app -a --region -r --name -n --process-group --metadata -m --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine list') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'machine start') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'machine stop') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'machine destroy') echo '--help -h --app -a --yes -y --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine status') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine start') echo '--help -h --app -a --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine stop') echo '--help -h --app -a --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine destroy') echo '--help -h --app -a --yes -y --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'logs') echo '--help -h --app -a --machine -i --lines -n --follow -f --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'auth') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'auth login') echo '--help -h --token --fingerprint --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'auth whoami') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'auth logout') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'dig') echo '--help -h --server -s --org -o --short --tcp --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'doctor') echo '--help -h --app -a --interface -i --wait --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'doctor') echo '--help -h --app -a --interface -i --wait --probe-port --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'completion') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'version') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
   esac
@@ -179,6 +185,25 @@ _sixpn_flag_kind() {
     'machine|--ca-file') echo 'file' ;;
     'machine|--timeout') echo 'value' ;;
     'machine|--config'|'machine|-c') echo 'file' ;;
+    'machine run|--app'|'machine run|-a') echo 'dynamic:apps' ;;
+    'machine run|--region'|'machine run|-r') echo 'dynamic:regions' ;;
+    'machine run|--name'|'machine run|-n') echo 'value' ;;
+    'machine run|--env'|'machine run|-e') echo 'value' ;;
+    'machine run|--metadata'|'machine run|-m') echo 'value' ;;
+    'machine run|--image') echo 'value' ;;
+    'machine run|--restart') echo 'words:no always on-failure' ;;
+    'machine run|--max-retries') echo 'value' ;;
+    'machine run|--stop-signal') echo 'words:SIGINT SIGTERM SIGQUIT SIGHUP SIGUSR1 SIGUSR2 SIGKILL' ;;
+    'machine run|--stop-timeout') echo 'value' ;;
+    'machine run|--cpus') echo 'value' ;;
+    'machine run|--memory') echo 'value' ;;
+    'machine run|--process-group') echo 'value' ;;
+    'machine run|--wait-timeout') echo 'value' ;;
+    'machine run|--api-url') echo 'value' ;;
+    'machine run|--access-token'|'machine run|-t') echo 'value' ;;
+    'machine run|--ca-file') echo 'file' ;;
+    'machine run|--timeout') echo 'value' ;;
+    'machine run|--config'|'machine run|-c') echo 'file' ;;
     'machine create|--app'|'machine create|-a') echo 'dynamic:apps' ;;
     'machine create|--region'|'machine create|-r') echo 'dynamic:regions' ;;
     'machine create|--name'|'machine create|-n') echo 'value' ;;
@@ -195,24 +220,41 @@ _sixpn_flag_kind() {
     'machine list|--ca-file') echo 'file' ;;
     'machine list|--timeout') echo 'value' ;;
     'machine list|--config'|'machine list|-c') echo 'file' ;;
+    'machine status|--app'|'machine status|-a') echo 'dynamic:apps' ;;
+    'machine status|--api-url') echo 'value' ;;
+    'machine status|--access-token'|'machine status|-t') echo 'value' ;;
+    'machine status|--ca-file') echo 'file' ;;
+    'machine status|--timeout') echo 'value' ;;
+    'machine status|--config'|'machine status|-c') echo 'file' ;;
     'machine start|--app'|'machine start|-a') echo 'dynamic:apps' ;;
+    'machine start|--wait-timeout') echo 'value' ;;
     'machine start|--api-url') echo 'value' ;;
     'machine start|--access-token'|'machine start|-t') echo 'value' ;;
     'machine start|--ca-file') echo 'file' ;;
     'machine start|--timeout') echo 'value' ;;
     'machine start|--config'|'machine start|-c') echo 'file' ;;
     'machine stop|--app'|'machine stop|-a') echo 'dynamic:apps' ;;
+    'machine stop|--wait-timeout') echo 'value' ;;
     'machine stop|--api-url') echo 'value' ;;
     'machine stop|--access-token'|'machine stop|-t') echo 'value' ;;
     'machine stop|--ca-file') echo 'file' ;;
     'machine stop|--timeout') echo 'value' ;;
     'machine stop|--config'|'machine stop|-c') echo 'file' ;;
     'machine destroy|--app'|'machine destroy|-a') echo 'dynamic:apps' ;;
+    'machine destroy|--wait-timeout') echo 'value' ;;
     'machine destroy|--api-url') echo 'value' ;;
     'machine destroy|--access-token'|'machine destroy|-t') echo 'value' ;;
     'machine destroy|--ca-file') echo 'file' ;;
     'machine destroy|--timeout') echo 'value' ;;
     'machine destroy|--config'|'machine destroy|-c') echo 'file' ;;
+    'logs|--app'|'logs|-a') echo 'dynamic:apps' ;;
+    'logs|--machine'|'logs|-i') echo 'value' ;;
+    'logs|--lines'|'logs|-n') echo 'value' ;;
+    'logs|--api-url') echo 'value' ;;
+    'logs|--access-token'|'logs|-t') echo 'value' ;;
+    'logs|--ca-file') echo 'file' ;;
+    'logs|--timeout') echo 'value' ;;
+    'logs|--config'|'logs|-c') echo 'file' ;;
     'auth|--api-url') echo 'value' ;;
     'auth|--access-token'|'auth|-t') echo 'value' ;;
     'auth|--ca-file') echo 'file' ;;
@@ -245,6 +287,7 @@ _sixpn_flag_kind() {
     'doctor|--app'|'doctor|-a') echo 'dynamic:apps' ;;
     'doctor|--interface'|'doctor|-i') echo 'value' ;;
     'doctor|--wait') echo 'value' ;;
+    'doctor|--probe-port') echo 'value' ;;
     'doctor|--api-url') echo 'value' ;;
     'doctor|--access-token'|'doctor|-t') echo 'value' ;;
     'doctor|--ca-file') echo 'file' ;;

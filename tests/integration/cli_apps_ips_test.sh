@@ -4,14 +4,6 @@
 source "$(dirname "$0")/cli_helpers.sh"
 cli_start
 
-# app_in_fresh_org NAME — a new org with one app; app names are global, so APP is NAME-ORG.
-app_in_fresh_org() {
-  fresh_org
-  APP="$1-$ORG"
-  sixpn apps create "$APP"
-  [ "$RC" = 0 ] || fail "apps create: $ERR"
-}
-
 test_apps_create_prints_a_row_and_json_an_object() {
   fresh_org
   local app="web-$ORG"

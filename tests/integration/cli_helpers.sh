@@ -50,6 +50,14 @@ fresh_org() {
   export SIXPN_API_TOKEN="$TOKEN"
 }
 
+# app_in_fresh_org NAME — a new org with one app; app names are global, so APP is NAME-ORG.
+app_in_fresh_org() {
+  fresh_org
+  APP="$1-$ORG"
+  sixpn apps create "$APP"
+  [ "$RC" = 0 ] || fail "apps create: $ERR"
+}
+
 # scratch — a fresh empty directory as the current directory.
 scratch() {
   local d

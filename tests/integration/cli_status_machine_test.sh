@@ -3,15 +3,8 @@
 source "$(dirname "$0")/cli_helpers.sh"
 cli_start
 
-new_app() {
-  fresh_org
-  APP="app-$ORG"
-  sixpn apps create "$APP"
-  [ "$RC" = 0 ] || fail "apps create: $ERR"
-}
-
 test_status_without_machines_shows_the_app_and_says_so() {
-  new_app
+  app_in_fresh_org app
   api GET "/v1/apps/$APP"
   local prefix
   prefix=$(json_get "$OUT" 'd["network_prefix"]')
@@ -22,7 +15,7 @@ test_status_without_machines_shows_the_app_and_says_so() {
   Owner          = $ORG
   Hostname       = $APP.internal
   Network prefix = $prefix" "$OUT" "App block"
-  assert_eq "No machines are in app $APP; create one with 'sixpn machine create -a $APP --region REGION'" \
+  assert_eq "No machines are in app $APP; create one with 'sixpn machine run -a $APP --region REGION -- COMMAND'" \
     "$ERR"
   sixpn status -a "$APP" --json
   assert_eq "[]" "$(json_get "$OUT" 'd["machines"]')"
@@ -30,12 +23,14 @@ test_status_without_machines_shows_the_app_and_says_so() {
 }
 
 test_status_lists_machines_with_their_6pn_address() {
-  new_app
+  app_in_fresh_org app
   sixpn machine create -a "$APP" --region ams --process-group worker
   assert_rc 0
   sixpn machine list -a "$APP" --json
-  local id ip updated
+  local id ip updated host state
   id=$(json_get "$OUT" 'd[0]["id"]')
+  host=$(json_get "$OUT" 'd[0]["host"] or "-"')
+  state=$(json_get "$OUT" 'd[0]["state"]')
   ip=$(json_get "$OUT" 'd[0]["private_ip"]')
   updated=$(json_get "$OUT" 'd[0]["updated_at"]')
   sixpn status -a "$APP"
@@ -43,16 +38,16 @@ test_status_lists_machines_with_their_6pn_address() {
   local machines
   machines=$(sed -n '/^Machines$/,$p' <<<"$OUT")
   assert_eq "Machines
-$(printf "%-7s  %-14s  %-6s  %-7s  %-${#ip}s  %s\n" PROCESS ID REGION STATE "6PN ADDRESS" "LAST UPDATED" \
-    worker "$id" ams started "$ip" "$updated")" "$machines" "Machines table"
+$(printf "%-7s  %-14s  %-4s  %-6s  %-7s  %-${#ip}s  %s\n" PROCESS ID HOST REGION STATE "6PN ADDRESS" "LAST UPDATED" \
+    worker "$id" "$host" ams "$state" "$ip" "$updated")" "$machines" "Machines table"
   [[ "$ip" == fdaa:* ]] || fail "not a 6PN address: $ip"
 }
 
 test_machine_json_has_the_documented_keys() {
-  new_app
+  app_in_fresh_org app
   sixpn machine create -a "$APP" --region fra --name db1 --metadata role=db --metadata tier=1 --json
   assert_rc 0
-  assert_eq '["created_at", "id", "metadata", "name", "private_ip", "process_group", "region", "state", "updated_at"]' \
+  assert_eq '["app", "config", "created_at", "exit_code", "host", "host_id", "id", "message", "metadata", "name", "private_ip", "process_group", "region", "state", "updated_at"]' \
     "$(json_get "$OUT" 'sorted(d.keys())')" "keys"
   assert_eq '{"role": "db", "tier": "1"}' "$(json_get "$OUT" 'd["metadata"]')"
   assert_eq "db1" "$(json_get "$OUT" 'd["name"]')"
@@ -61,7 +56,7 @@ test_machine_json_has_the_documented_keys() {
 }
 
 test_bad_metadata_is_refused_before_creating() {
-  new_app
+  app_in_fresh_org app
   sixpn machine create -a "$APP" --region ams --metadata novalue
   assert_rc 2
   assert_contains "$ERR" 'metadata "novalue" is not key=value'
@@ -70,19 +65,24 @@ test_bad_metadata_is_refused_before_creating() {
 }
 
 test_stop_start_and_destroy() {
-  new_app
+  app_in_fresh_org app
   sixpn machine create -a "$APP" --region ams --json
   local id
   id=$(json_get "$OUT" 'd["id"]')
-  sixpn machine stop "$id" -a "$APP" --json
+  # --detach: what the API answers at once (the waits need a host; cli_machine_run_test.sh).
+  sixpn machine stop "$id" -a "$APP" --json --detach
   assert_rc 0
   assert_eq "stopped" "$(json_get "$OUT" 'd["state"]')"
-  sixpn machine start "$id" -a "$APP"
+  sixpn machine start "$id" -a "$APP" --detach
   assert_rc 0
-  assert_contains "$OUT" " started "
+  assert_contains "$OUT" "$id"
+  sixpn machine status "$id" -a "$APP"
+  assert_rc 0
+  assert_contains "$OUT" "  ID            = $id"
+  assert_contains "$OUT" "  Image    = host"
   sixpn machine destroy "$id" -a "$APP"
   assert_rc 2  # off a terminal --yes is required
-  sixpn machine destroy "$id" -a "$APP" --yes
+  sixpn machine destroy "$id" -a "$APP" --yes --detach
   assert_rc 0
   sixpn machine list -a "$APP" --json
   assert_eq "[]" "$OUT"
@@ -100,7 +100,7 @@ test_status_of_an_unknown_app_is_exit_4() {
 }
 
 test_status_json_is_one_object_with_app_and_machines() {
-  new_app
+  app_in_fresh_org app
   sixpn machine create -a "$APP" --region ams
   sixpn status --json -a "$APP"
   assert_rc 0

@@ -18,8 +18,10 @@ TEST(JsonViews, KeysAreTheDocumentedOnes) {
   EXPECT_EQ(keys(peer_json({})),
             (std::vector<std::string>{"created_at", "endpoint", "name", "peer_ip", "region"}));
   EXPECT_EQ(keys(machine_json({})),
-            (std::vector<std::string>{"created_at", "id", "metadata", "name", "private_ip",
-                                      "process_group", "region", "state", "updated_at"}));
+            (std::vector<std::string>{"app", "config", "created_at", "exit_code", "host",
+                                      "host_id", "id", "message", "metadata", "name",
+                                      "private_ip", "process_group", "region", "state",
+                                      "updated_at"}));
   EXPECT_EQ(keys(ip_json({})),
             (std::vector<std::string>{"address", "created_at", "org", "region", "type"}));
   EXPECT_EQ(keys(region_json({})), (std::vector<std::string>{"code", "gateway_available",
