@@ -157,7 +157,16 @@ void MachineRunner::destroy(const std::string& id) {
   stop(id, SIGKILL, kKillWait);
   net::run_command({"runc", "--root", runc_root(), "delete", "--force", id});
   for (const auto& argv : plan_machine_net_down(link(id, core::Ipv6{}))) net::run_command(argv);
-  fs::remove_all(machine_dir(id));
+  // The shim may still be writing its last log record or the exit file for a moment after the
+  // machine ended; a file it creates mid-removal makes remove_all fail with "not empty", so try
+  // again briefly before giving up.
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    fs::remove_all(machine_dir(id), ec);
+    if (!ec) return;
+    if (attempt == 50) throw fs::filesystem_error("cannot remove", machine_dir(id), ec);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::vector<std::string> MachineRunner::machines() const {
