@@ -17,6 +17,7 @@
 #include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
+#include "server/open_files.hpp"
 #include "server/seed.hpp"
 #include "server/serve_tls.hpp"
 #include "server/store/sqlite_store.hpp"
@@ -103,6 +104,10 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "sixpnd: %s\n", line.c_str());
   });
   if (!dns_options) return error(kExitUsage, problem);
+  if (auto warning = open_file_limit_warning(raise_open_file_limit(), options.max_connections);
+      !warning.empty()) {
+    std::fprintf(stderr, "sixpnd: %s\n", warning.c_str());
+  }
   int tls_exit = kExitOk;
   auto tls = ServeTls::setup(options, *listen, tls_exit);
   if (!tls) return tls_exit;
@@ -132,6 +137,7 @@ int serve(const ServeOptions& options) {
     }
     http::ServerOptions server_options;
     server_options.tls = tls->slot();
+    server_options.max_connections = options.max_connections;
     http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key},
                            std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
