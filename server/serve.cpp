@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
 #include "server/gateway_state.hpp"
@@ -135,11 +136,15 @@ int serve(const ServeOptions& options) {
       gateway_interface = start_gateway(options, endpoint->port, gateway, store);
       if (!gateway_interface) return kExitFailure;
     }
+    // Declared before the API server, which wakes its waiters when it stops.
+    ChangeWaiter changes;
+    store.add_change_listener([&changes] { changes.bump(); });
     http::ServerOptions server_options;
     server_options.tls = tls->slot();
     server_options.max_connections = options.max_connections;
-    http::ApiServer server(http::Services{store, *catalog, *endpoint, gateway.public_key},
-                           std::move(server_options));
+    http::Services services{store, *catalog, *endpoint, gateway.public_key};
+    services.changes = &changes;
+    http::ApiServer server(std::move(services), std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
     std::optional<StoreDnsService> dns_service;
     if (!dns_options->listen.empty()) {

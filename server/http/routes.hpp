@@ -17,6 +17,10 @@
 #include "server/regions.hpp"
 #include "server/store/store.hpp"
 
+namespace sixpn::server {
+class ChangeWaiter;
+}
+
 namespace sixpn::server::http {
 
 class AuthLimiter;
@@ -27,6 +31,9 @@ struct Services {
   HostPort gateway_endpoint;
   std::string gateway_pubkey;
   AuthLimiter* auth_limiter = nullptr;  // set by ApiServer; none: no limit
+  // Bumped on every committed change, for long-poll watches; ApiServer::stop() wakes its
+  // waiters so that parked requests do not hold up the stop. None: nothing waits.
+  ChangeWaiter* changes = nullptr;
 };
 
 struct Call {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "server/change_waiter.hpp"
 #include "server/http/auth_limiter.hpp"
 #include "server/http/dispatch.hpp"
 #include "server/http/elastic_pool.hpp"
@@ -221,6 +222,7 @@ void ApiServer::run() {
 
 void ApiServer::stop() {
   impl_->stop_requested = true;
+  if (impl_->services.changes != nullptr) impl_->services.changes->shutdown();
   impl_->http.stop();
 }
 

@@ -40,7 +40,8 @@ class ApiServer {
   bool bind(const HostPort& listen, std::string& error);
   // Serves until stop(); requests in flight when stop() is called are finished first.
   void run();
-  // Safe from any thread, also before run() has started (run() then returns at once).
+  // Safe from any thread, also before run() has started (run() then returns at once). Wakes
+  // the waiters of Services::changes first, so parked long-polls answer and let go.
   void stop();
 
  private:
