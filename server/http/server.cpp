@@ -9,10 +9,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "server/change_waiter.hpp"
 #include "server/http/auth_limiter.hpp"
+#include "server/http/connection_cut.hpp"
 #include "server/http/dispatch.hpp"
 #include "server/http/elastic_pool.hpp"
 #include "server/http/router.hpp"
@@ -64,6 +67,9 @@ void log_event(const std::string& line) {
 
 // Resident threads: enough for ordinary traffic without starting a thread per connection.
 constexpr std::size_t kResidentThreads = 8;
+// How long a stop spares connections whose request is being handled (its body may still be
+// arriving); after that they are cut like idle ones.
+constexpr std::chrono::seconds kStopGrace{10};
 }  // namespace
 
 struct ApiServer::Impl {
@@ -78,6 +84,10 @@ struct ApiServer::Impl {
   // over when it starts serving.
   std::unique_ptr<ElasticPool> pool;
   socket_t listen_socket = INVALID_SOCKET;
+  std::atomic<std::uint16_t> bound_port{0};
+  RequestsInFlight in_flight;
+  std::mutex stop_mu;
+  std::optional<Clock::time_point> first_stop;  // under stop_mu
 
   Impl(Services s, ServerOptions o)
       : services(std::move(s)),
@@ -131,6 +141,7 @@ struct ApiServer::Impl {
     });
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       request_start = Clock::now();
+      in_flight.begin(Peer{req.remote_addr, req.remote_port});
       res.set_header("X-Request-Id", request_id_of(req));
       if (req.method != "GET" && req.method != "HEAD" && has_no_body(req)) {
         route(req, res);
@@ -157,7 +168,11 @@ struct ApiServer::Impl {
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           write_error(res, HttpError{500, "internal_error", "internal error"});
         });
-    if (options.log) http.set_logger(log_line);
+    // httplib calls its logger once the reply has been written.
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      in_flight.end();
+      if (options.log) log_line(req, res);
+    });
   }
 
   ElasticPoolOptions pool_options() const {
@@ -205,7 +220,10 @@ bool ApiServer::bind(const HostPort& listen, std::string& error) {
   // their SYNs dropped and retried seconds later (1,000 connections opened one after another
   // took 25–35 s to be accepted, 1.6–1.8 s with this). Listening again only resizes the queue;
   // the kernel caps it at net.core.somaxconn.
-  if (impl_->listen_socket != INVALID_SOCKET) ::listen(impl_->listen_socket, SOMAXCONN);
+  if (impl_->listen_socket != INVALID_SOCKET) {
+    ::listen(impl_->listen_socket, SOMAXCONN);
+    impl_->bound_port = local_port_of(impl_->listen_socket);
+  }
   try {
     impl_->pool = std::make_unique<ElasticPool>(impl_->pool_options());
   } catch (const std::system_error& e) {
@@ -224,6 +242,18 @@ void ApiServer::stop() {
   impl_->stop_requested = true;
   if (impl_->services.changes != nullptr) impl_->services.changes->shutdown();
   impl_->http.stop();
+  // httplib lets idle connections go only when their wait ends, which a client can put off
+  // for ever; see connection_cut.hpp. serve() calls stop() until run() has returned, so the
+  // connections spared at first are cut once the grace is over.
+  auto port = impl_->bound_port.load();
+  if (port == 0) return;
+  std::lock_guard lock(impl_->stop_mu);
+  auto now = Clock::now();
+  if (!impl_->first_stop) impl_->first_stop = now;
+  bool graceful = now - *impl_->first_stop < kStopGrace;
+  stop_reading_connections_on_port(port, [&](const Peer& peer) {
+    return graceful && impl_->in_flight.contains(peer);
+  });
 }
 
 }  // namespace sixpn::server::http

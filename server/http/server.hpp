@@ -41,7 +41,10 @@ class ApiServer {
   // Serves until stop(); requests in flight when stop() is called are finished first.
   void run();
   // Safe from any thread, also before run() has started (run() then returns at once). Wakes
-  // the waiters of Services::changes first, so parked long-polls answer and let go.
+  // the waiters of Services::changes, so parked long-polls answer and let go, and shuts the
+  // reading side of every connection but those whose request is being handled, so idle ones
+  // close at once. Calls 10 s after the first shut those too (serve() repeats stop() until
+  // run() has returned).
   void stop();
 
  private:
