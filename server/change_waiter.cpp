@@ -17,8 +17,7 @@ ChangeWaiter::ChangeWaiter(std::uint64_t first_version) : version_(first_version
 ChangeWaiter::Result ChangeWaiter::wait_for_change(std::uint64_t seen,
                                                    std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  bool woken = changed_.wait_for(lock, timeout,
-                                 [&] { return version_ != seen || shutting_down_; });
+  bool woken = changed_.wait_for(lock, timeout, [&] { return version_ != seen || shutting_down_; });
   if (version_ != seen) return {version_, Wake::changed};
   return {version_, woken ? Wake::shutting_down : Wake::timed_out};
 }

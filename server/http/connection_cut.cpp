@@ -40,7 +40,7 @@ std::optional<Peer> peer_of(int fd) {
 
 // The peer of `fd` when it is an accepted TCP connection on `port`.
 std::optional<Peer> api_connection_peer(int fd, std::uint16_t port) {
-  struct stat st{};
+  struct stat st {};
   int type = 0;
   int listening = 0;
   if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || !int_option(fd, SO_TYPE, type) ||

@@ -24,7 +24,9 @@ namespace sixpn::server::http {
 struct Peer {
   std::string address;
   int port = 0;
-  bool operator<(const Peer& o) const { return port != o.port ? port < o.port : address < o.address; }
+  bool operator<(const Peer& o) const {
+    return port != o.port ? port < o.port : address < o.address;
+  }
 };
 
 // The peers of the requests being handled, from the moment their headers have been read to the

@@ -77,8 +77,8 @@ class ElasticPool final : public httplib::TaskQueue {
   ElasticPoolOptions options_;
   pthread_attr_t attr_{};
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;   // a job was queued, or shutdown
-  std::condition_variable exited_cv_; // the last thread exited
+  std::condition_variable work_cv_;    // a job was queued, or shutdown
+  std::condition_variable exited_cv_;  // the last thread exited
   std::deque<std::function<void()>> jobs_;
   std::size_t threads_ = 0;
   std::size_t starting_ = 0;  // started, not yet looking for a job: they count as idle

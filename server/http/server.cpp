@@ -251,9 +251,8 @@ void ApiServer::stop() {
   auto now = Clock::now();
   if (!impl_->first_stop) impl_->first_stop = now;
   bool graceful = now - *impl_->first_stop < kStopGrace;
-  stop_reading_connections_on_port(port, [&](const Peer& peer) {
-    return graceful && impl_->in_flight.contains(peer);
-  });
+  stop_reading_connections_on_port(
+      port, [&](const Peer& peer) { return graceful && impl_->in_flight.contains(peer); });
 }
 
 }  // namespace sixpn::server::http

@@ -32,9 +32,8 @@ TEST(ApiServerStop, WakesTheWaitersOfTheChangeWaiter) {
 
   std::vector<std::future<ChangeWaiter::Result>> parked;
   for (int i = 0; i < 100; ++i) {
-    parked.push_back(std::async(std::launch::async, [&] {
-      return changes.wait_for_change(1, 2min);
-    }));
+    parked.push_back(
+        std::async(std::launch::async, [&] { return changes.wait_for_change(1, 2min); }));
   }
   server.stop();
   for (auto& p : parked) {

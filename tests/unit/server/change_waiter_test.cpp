@@ -43,9 +43,8 @@ TEST(ChangeWaiter, ABumpWakesEveryWaiterWithTheNewVersion) {
   ChangeWaiter changes(1);
   std::vector<std::future<ChangeWaiter::Result>> waiters;
   for (int i = 0; i < 8; ++i) {
-    waiters.push_back(std::async(std::launch::async, [&] {
-      return changes.wait_for_change(1, kForever);
-    }));
+    waiters.push_back(
+        std::async(std::launch::async, [&] { return changes.wait_for_change(1, kForever); }));
   }
   EXPECT_EQ(changes.bump(), 2u);
   for (auto& w : waiters) {
@@ -60,9 +59,8 @@ TEST(ChangeWaiter, ShutdownWakesEveryWaiterAndLaterWaitsReturnAtOnce) {
   ChangeWaiter changes(1);
   std::vector<std::future<ChangeWaiter::Result>> waiters;
   for (int i = 0; i < 1000; ++i) {
-    waiters.push_back(std::async(std::launch::async, [&] {
-      return changes.wait_for_change(1, kForever);
-    }));
+    waiters.push_back(
+        std::async(std::launch::async, [&] { return changes.wait_for_change(1, kForever); }));
   }
   changes.shutdown();
   for (auto& w : waiters) {
