@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -19,7 +20,8 @@ using namespace std::chrono_literals;
 constexpr auto kGuard = 30s;
 
 // A job that blocks until opened, and says when it has started. Opened at the latest when it
-// goes out of scope (before the pool, declared earlier), so a failing case does not hang.
+// goes out of scope, so a failing case does not hang; the job holds what it waits on itself,
+// so it may still be waking when the gate is gone.
 class Gate {
  public:
   Gate() = default;
@@ -29,9 +31,9 @@ class Gate {
     if (!opened_) open();
   }
   std::function<void()> job() {
-    return [this] {
-      started_.set_value();
-      open_.wait();
+    return [started = started_, open = open_] {
+      started->set_value();
+      open.wait();
     };
   }
   bool started() { return started_future_.wait_for(kGuard) == std::future_status::ready; }
@@ -42,8 +44,8 @@ class Gate {
 
  private:
   bool opened_ = false;
-  std::promise<void> started_;
-  std::future<void> started_future_ = started_.get_future();
+  std::shared_ptr<std::promise<void>> started_ = std::make_shared<std::promise<void>>();
+  std::future<void> started_future_ = started_->get_future();
   std::promise<void> opener_;
   std::shared_future<void> open_ = opener_.get_future().share();
 };
