@@ -35,6 +35,13 @@ compare() {
     ta="$ta $(time_once "$a")"
     tb="$tb $(time_once "$b")"
   done
+  report_times "$name" "$runs" "$goal" "$ta" "$tb"
+}
+
+# report_times NAME RUNS GOAL "us us…" "us us…" — the row of compare() for wall times (in
+# microseconds) a script has taken itself, A against the reference B.
+report_times() {
+  local name=$1 runs=$2 goal=$3 ta=$4 tb=$5
   read -r am amin amax <<<"$(stats "$ta")"
   read -r bm bmin bmax <<<"$(stats "$tb")"
   local ratio

@@ -4,6 +4,7 @@
 //   0 ok · 1 failure (port taken, database unusable) · 2 invalid input (flags, seed file,
 //   names) · 4 not found (an org named by --org, a token id) · 5 conflict (the org already
 //   exists).
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ struct ServeOptions {
   std::string tls_key;
   bool tls_self_signed = false;
   std::string state_dir;  // "": the directory of db
+  // API connections served at once, each on a thread of its own; more wait (docs/sixpnd.md).
+  std::size_t max_connections = 4096;
 };
 int serve(const ServeOptions& options);
 

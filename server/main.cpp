@@ -59,6 +59,12 @@ int main(int argc, char** argv) {
                  "kept in the state directory; prints the fingerprint to pin")
       ->excludes("--tls-cert")
       ->excludes("--tls-key");
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "API connections served at once, each on a thread of its own (kept-alive and "
+                   "long-poll ones included); more wait until one closes")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
   serve_cmd->add_option("--state-dir", serve.state_dir,
                         "Directory for files sixpnd keeps (default: the directory of --db)");
 

@@ -18,6 +18,7 @@
 #include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
+#include "server/open_files.hpp"
 #include "server/seed.hpp"
 #include "server/serve_tls.hpp"
 #include "server/store/sqlite_store.hpp"
@@ -104,6 +105,10 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "sixpnd: %s\n", line.c_str());
   });
   if (!dns_options) return error(kExitUsage, problem);
+  if (auto warning = open_file_limit_warning(raise_open_file_limit(), options.max_connections);
+      !warning.empty()) {
+    std::fprintf(stderr, "sixpnd: %s\n", warning.c_str());
+  }
   int tls_exit = kExitOk;
   auto tls = ServeTls::setup(options, *listen, tls_exit);
   if (!tls) return tls_exit;
@@ -137,6 +142,7 @@ int serve(const ServeOptions& options) {
     store.add_change_listener([&changes] { changes.bump(); });
     http::ServerOptions server_options;
     server_options.tls = tls->slot();
+    server_options.max_connections = options.max_connections;
     http::Services services{store, *catalog, *endpoint, gateway.public_key};
     services.changes = &changes;
     services.log_lines = &log_lines;

@@ -18,6 +18,10 @@
 #include "server/regions.hpp"
 #include "server/store/store.hpp"
 
+namespace sixpn::server {
+class ChangeWaiter;
+}
+
 namespace sixpn::server::http {
 
 class AuthLimiter;

@@ -5,7 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server_lib.sh"
 
-start_sixpnd || exit 1
+# A small connection cap, so that a few blocked connections make the queue of the last case.
+MAX_CONNECTIONS=8
+start_sixpnd --max-connections "$MAX_CONNECTIONS" || exit 1
 "$SIXPND_BIN" orgs create acme --db "$DB" >/dev/null 2>&1 || exit 1
 "$SIXPND_BIN" orgs create beta --db "$DB" >/dev/null 2>&1 || exit 1
 
@@ -120,17 +122,17 @@ test_revoked_token_is_401_on_its_next_request_also_on_a_kept_alive_connection() 
   assert_eq "Error: token $id does not exist" "$ERR"
 }
 
-# Every worker busy (each stuck reading a request that never ends), a request with the token
-# waits in the queue; the token is revoked; the workers are freed; the queued request is 401.
+# Every connection sixpnd serves at once busy (each stuck reading a request that never ends),
+# a request with the token waits in the queue; the token is revoked; the workers are freed; the queued request is 401.
 test_a_request_already_queued_when_its_token_is_revoked_is_401() {
   local token id
   token=$("$SIXPND_BIN" tokens create --db "$DB" --org acme --name queued 2>"$WORK/created") || fail "create"
   id=$(sed -E 's/^Created token ([0-9]+) .*/\1/' "$WORK/created")
-  python3 - "$PORT" "$token" "$SIXPND_BIN" "$DB" "$id" >"$WORK/queued" 2>&1 <<'PY'
+  python3 - "$PORT" "$token" "$SIXPND_BIN" "$DB" "$id" "$MAX_CONNECTIONS" >"$WORK/queued" 2>&1 <<'PY'
 import select, socket, subprocess, sys
 port, token, sixpnd, db, token_id = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 blockers = []
-for _ in range(64):  # sixpnd's worker threads
+for _ in range(int(sys.argv[6])):  # --max-connections
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET /v1/orgs HTTP/1.1\r\nHost: x\r\n")  # headers never finished
     blockers.append(s)
