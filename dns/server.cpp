@@ -85,10 +85,10 @@ struct DnsServer::Impl {
       // Port 0 asks for any free port; TCP must then get the port UDP got, which another
       // program may hold already: try a few times.
       for (int attempt = 0;; ++attempt) {
-        l.udp = bind_udp(spec.endpoint, spec.device);
+        l.udp = bind_udp(spec.endpoint, spec.device, spec.share_port);
         l.bound = local_endpoint(l.udp.get());
         try {
-          l.tcp = listen_tcp(l.bound, 128, spec.device);
+          l.tcp = listen_tcp(l.bound, 128, spec.device, spec.share_port);
           break;
         } catch (const std::system_error& e) {
           if (spec.endpoint.port() != 0 || attempt == 20) throw;

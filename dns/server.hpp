@@ -22,6 +22,7 @@ struct ListenSpec {
   core::dns::Endpoint endpoint;
   std::optional<std::string> org;
   std::string device;  // set: only traffic that arrived on this interface (the gateway's)
+  bool share_port = false;  // SO_REUSEPORT (socket.hpp): beside another listener of ours
 };
 // nullopt and `problem` set (one sentence) when the text is not of that form.
 std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& problem);

@@ -77,6 +77,12 @@ ListenSpec gateway_listener(const std::string& interface) {
   return spec;
 }
 
+ListenSpec machine_listener() {
+  ListenSpec spec;
+  spec.endpoint = *core::dns::parse_endpoint("fdaa::3", kDnsPort);
+  return spec;
+}
+
 std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string& problem,
                                              const std::function<void(const std::string&)>& log) {
   ServerOptions options;
@@ -97,6 +103,16 @@ std::optional<ServerOptions> parse_dns_flags(const DnsFlags& flags, std::string&
     } else {
       options.listen.push_back(gateway_listener(flags.gateway_interface));
     }
+  }
+  if (flags.machine_dns) {
+    auto machines = machine_listener();
+    own.push_back(machines.endpoint);
+    // Beside the gateway's [::]:53 of its interface, which the kernel would otherwise hold
+    // against any other socket on port 53.
+    for (auto& spec : options.listen) {
+      if (!spec.device.empty()) spec.share_port = machines.share_port = true;
+    }
+    options.listen.push_back(std::move(machines));
   }
   options.log = log;
   if (options.listen.empty()) {

@@ -22,6 +22,9 @@ struct DnsFlags {
   std::vector<std::string> upstream;
   std::string gateway_interface;  // "": no gateway
   bool no_gateway_dns = false;    // --no-gateway-dns: no listener on the gateway interface
+  // `sixpnd serve --host`: also [fdaa::3]:53, where the embedded host's machines ask (fdaa::3
+  // must be a local address by then).
+  bool machine_dns = false;
   std::string resolv_conf = "/etc/resolv.conf";
 };
 
@@ -32,6 +35,8 @@ inline constexpr std::uint16_t kDnsPort = 53;
 // every org's prefix::3 there (orgs made later included) and never on the host's own addresses.
 // The org comes from the querier's 6PN address, as for any unpinned listener.
 ListenSpec gateway_listener(const std::string& interface);
+// [fdaa::3]:53, which every machine's resolv.conf names.
+ListenSpec machine_listener();
 
 // nullopt and `problem` set (one sentence) when a flag is malformed or names sixpnd's own
 // listener as its upstream. What it chose on its own (resolv.conf servers used or skipped) is

@@ -18,7 +18,7 @@ namespace {
 }
 
 Fd open_socket(const core::dns::Endpoint& at, int type, const std::string& what,
-               const std::string& device = {}) {
+               const std::string& device, bool share_port) {
   Fd fd(::socket(at.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) fail(what + ": socket");
   if (at.family() == AF_INET6) {
@@ -31,21 +31,26 @@ Fd open_socket(const core::dns::Endpoint& at, int type, const std::string& what,
                                       static_cast<socklen_t>(device.size())) != 0) {
     fail(what + ": SO_BINDTODEVICE " + device);
   }
+  int one = 1;
+  if (share_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    fail(what + ": SO_REUSEPORT");
+  }
   return fd;
 }
 
 }  // namespace
 
-Fd bind_udp(const core::dns::Endpoint& at, const std::string& device) {
+Fd bind_udp(const core::dns::Endpoint& at, const std::string& device, bool share_port) {
   const std::string what = "udp " + at.str() + (device.empty() ? "" : "%" + device);
-  Fd fd = open_socket(at, SOCK_DGRAM, what, device);
+  Fd fd = open_socket(at, SOCK_DGRAM, what, device, share_port);
   if (::bind(fd.get(), at.addr(), at.length) != 0) fail(what);
   return fd;
 }
 
-Fd listen_tcp(const core::dns::Endpoint& at, int backlog, const std::string& device) {
+Fd listen_tcp(const core::dns::Endpoint& at, int backlog, const std::string& device,
+              bool share_port) {
   const std::string what = "tcp " + at.str() + (device.empty() ? "" : "%" + device);
-  Fd fd = open_socket(at, SOCK_STREAM, what, device);
+  Fd fd = open_socket(at, SOCK_STREAM, what, device, share_port);
   int one = 1;
   // A restarted sixpnd must not wait out TIME_WAIT connections of the previous one.
   if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {

@@ -14,8 +14,12 @@ using Fd = net::Fd;
 // take IPv4 traffic under a mapped address. With a `device` (SO_BINDTODEVICE, before bind), the
 // socket only sees traffic that arrived on that interface, and does not clash with another
 // program's socket on the same port of another interface's address.
-Fd bind_udp(const core::dns::Endpoint& at, const std::string& device = {});
-Fd listen_tcp(const core::dns::Endpoint& at, int backlog = 128, const std::string& device = {});
+// `share_port`: SO_REUSEPORT, for two listeners of this process on one port where one is bound
+// to a device and the other to an address (the gateway's [::]:53%dev beside fdaa::3:53); the
+// kernel picks the socket whose address and device match, so neither takes the other's queries.
+Fd bind_udp(const core::dns::Endpoint& at, const std::string& device = {}, bool share_port = false);
+Fd listen_tcp(const core::dns::Endpoint& at, int backlog = 128, const std::string& device = {},
+              bool share_port = false);
 Fd connect_udp(const core::dns::Endpoint& to);  // an unbound source port picked by the kernel
 // Non-blocking: the connection is usually still being made on return (poll for POLLOUT, then
 // read SO_ERROR).

@@ -89,11 +89,29 @@ std::vector<net::Argv> host_dns_address_commands(const std::string& device,
   return {{"ip", "-6", "addr", "add", kDnsCidr, "dev", device, "nodad"}};
 }
 
+void DnsAddress::ensure() {
+  auto commands = host_dns_address_commands(
+      kDnsDevice, net::run_checked({"ip", "-j", "-6", "addr", "show", "dev", kDnsDevice}));
+  for (const auto& argv : commands) {
+    net::run_checked(argv);
+    added_ = true;
+    if (log_) log_(std::string("added ") + kDnsCidr + " to " + kDnsDevice);
+  }
+}
+
+std::string DnsAddress::remove() {
+  if (!added_) return "";
+  added_ = false;
+  auto result = net::run_command({"ip", "-6", "addr", "del", kDnsCidr, "dev", kDnsDevice});
+  if (result.exit_code == 0) return "";
+  return std::string("cannot remove ") + kDnsCidr + " from " + kDnsDevice + ": " + result.err;
+}
+
 HostNetwork::HostNetwork(HostNetworkOptions options, core::PrivateKey key,
                          std::function<void(const std::string&)> log)
     : log_(std::move(log)),
-      node_(node_options(options), std::move(key), [this](const std::string& line) { say(line); }) {
-}
+      node_(node_options(options), std::move(key), [this](const std::string& line) { say(line); }),
+      dns_address_([this](const std::string& line) { say(line); }) {}
 
 HostNetwork::~HostNetwork() {
   try {
@@ -111,22 +129,12 @@ void HostNetwork::say(const std::string& line) const {
   }
 }
 
-void HostNetwork::ensure_dns_address() {
-  auto commands = host_dns_address_commands(
-      kDnsDevice, net::run_checked({"ip", "-j", "-6", "addr", "show", "dev", kDnsDevice}));
-  for (const auto& argv : commands) {
-    net::run_checked(argv);
-    added_dns_address_ = true;
-    say(std::string("added ") + kDnsCidr + " to " + kDnsDevice);
-  }
-}
-
 void HostNetwork::start() {
   std::lock_guard lock(mutex_);
   if (node_.started()) return;
   try {
     node_.start();
-    ensure_dns_address();
+    dns_address_.ensure();
     net::NodeState none;
     node_.load_table(none.isolation);
   } catch (...) {
@@ -147,13 +155,8 @@ void HostNetwork::stop() {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  if (added_dns_address_) {
-    added_dns_address_ = false;
-    auto result = net::run_command({"ip", "-6", "addr", "del", kDnsCidr, "dev", kDnsDevice});
-    if (result.exit_code != 0 && failure.empty()) {
-      failure =
-          std::string("cannot remove ") + kDnsCidr + " from " + kDnsDevice + ": " + result.err;
-    }
+  if (auto problem = dns_address_.remove(); !problem.empty() && failure.empty()) {
+    failure = problem;
   }
   if (!failure.empty()) throw net::CommandError(failure);
 }
@@ -167,7 +170,7 @@ void HostNetwork::apply(const api::HostState& state) {
     for (const auto& line : plan.skipped) say(line);
     last_skipped_ = plan.skipped;
   }
-  ensure_dns_address();
+  dns_address_.ensure();
   node_.sync(plan.node, !node_.table_present());
 }
 

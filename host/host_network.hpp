@@ -49,6 +49,25 @@ HostNetworkPlan plan_host_network(const api::HostState& state);
 std::vector<net::Argv> host_dns_address_commands(const std::string& device,
                                                  std::string_view addr_json);
 
+// fdaa::3/128 on lo, where every machine's resolv.conf points. Used by HostNetwork and by
+// `sixpnd serve --host`, whose own DNS answers there. remove() (also at destruction) takes away
+// only what ensure() added, so an address an operator put there stays.
+class DnsAddress {
+ public:
+  explicit DnsAddress(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
+  ~DnsAddress() { remove(); }
+  DnsAddress(const DnsAddress&) = delete;
+  DnsAddress& operator=(const DnsAddress&) = delete;
+  // Adds it when missing (also after someone removed it). Throws net::CommandError.
+  void ensure();
+  // "" when done or nothing to do, else why it could not be removed.
+  std::string remove();
+
+ private:
+  std::function<void(const std::string&)> log_;
+  bool added_ = false;
+};
+
 class HostNetwork {
  public:
   // Nothing happens on the system until start().
@@ -72,13 +91,12 @@ class HostNetwork {
   void apply(const api::HostState& state);
 
  private:
-  void ensure_dns_address();
   void say(const std::string& line) const;
 
   std::function<void(const std::string&)> log_;
   net::WgNode node_;
   std::mutex mutex_;  // apply() may come from the agent's loop and its periodic pass
-  bool added_dns_address_ = false;
+  DnsAddress dns_address_;
   std::vector<std::string> last_skipped_;
 };
 

@@ -19,6 +19,7 @@ NodeOptions node_options(const GatewayOptions& options) {
   node.listen_port = options.listen_port;
   node.userspace_binary = options.userspace_binary;
   node.org_dns_addresses = true;
+  node.firewall.host_dns = options.host_dns;
   return node;
 }
 

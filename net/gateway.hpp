@@ -32,6 +32,8 @@ struct GatewayOptions {
   // Besides every store change, a full resync this often, which also undoes hand edits to
   // the interface and restarts a userspace daemon that died.
   std::chrono::milliseconds resync_interval{std::chrono::seconds(30)};
+  // `sixpnd serve --host`: machines run beside the gateway and ask fdaa::3 (FirewallOptions).
+  bool host_dns = false;
 };
 
 // A laptop's peer, as the store has it: allowed exactly its own /120.

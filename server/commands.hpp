@@ -37,6 +37,10 @@ struct ServeOptions {
   std::string state_dir;  // "": the directory of db
   // API connections served at once, each on a thread of its own; more wait (docs/sixpnd.md).
   std::size_t max_connections = 4096;
+  // --host: the embedded host (server/embedded_host.hpp).
+  bool host = false;
+  std::string host_state_dir;  // "": <state_dir>/host
+  std::string host_netns_prefix = "sixpn-";
 };
 int serve(const ServeOptions& options);
 

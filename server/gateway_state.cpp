@@ -4,7 +4,7 @@
 
 namespace sixpn::server {
 
-net::DesiredState gateway_desired_state(store::Store& store) {
+net::DesiredState gateway_desired_state(store::Store& store, const std::string& gateway_pubkey) {
   net::DesiredState state;
   for (const auto& org : store.network_view().orgs) state.networks.insert(org.network_id);
   for (const auto& peer : store.all_peers()) {
@@ -12,7 +12,7 @@ net::DesiredState gateway_desired_state(store::Store& store) {
     state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});
   }
   // The mesh: every live host, so laptops reach machines on every host.
-  add_mesh_peers(state, gateway_mesh_hosts(store));
+  add_mesh_peers(state, gateway_mesh_hosts(store, gateway_pubkey));
   return state;
 }
 
@@ -22,9 +22,12 @@ void add_mesh_peers(net::DesiredState& state, const std::vector<api::MeshNode>& 
   }
 }
 
-std::vector<api::MeshNode> gateway_mesh_hosts(store::Store& store) {
+std::vector<api::MeshNode> gateway_mesh_hosts(store::Store& store,
+                                              const std::string& gateway_pubkey) {
   std::vector<api::MeshNode> out;
-  for (const auto& h : store.live_hosts()) out.push_back(host_mesh_node(h));
+  for (const auto& h : store.live_hosts()) {
+    if (h.pubkey != gateway_pubkey) out.push_back(host_mesh_node(h));
+  }
   return out;
 }
 

@@ -82,10 +82,20 @@ api::HostState build_host_state(const HostStateInputs& in) {
     out.machines.push_back(host_machine(m));
     networks.insert(m.network_id);
   }
+  // The embedded host of `sixpnd serve --host` carries the gateway's key: its machines sit
+  // beside the gateway, so its /80s are reached through the gateway's node, not a node of
+  // their own; and for the embedded host itself the gateway is not a peer but itself.
+  const bool embedded = in.gateway && in.host.pubkey == in.gateway->pubkey;
+  std::vector<std::string> beside_gateway;
   for (const auto& h : in.live_hosts) {
-    if (h.id != in.host.id) out.mesh.push_back(host_mesh_node(h));
+    if (h.id == in.host.id) continue;
+    if (in.gateway && h.pubkey == in.gateway->pubkey) {
+      beside_gateway = host_allowed_ips(h);
+      continue;
+    }
+    out.mesh.push_back(host_mesh_node(h));
   }
-  if (in.gateway) {
+  if (in.gateway && !embedded) {
     api::MeshNode gw;
     gw.kind = "gateway";
     gw.name = "gateway";
@@ -95,6 +105,7 @@ api::HostState build_host_state(const HostStateInputs& in) {
     for (const auto& [network, host] : in.gateway->peer_prefixes) {
       gw.allowed_ips.push_back(core::host_prefix_cidr(network, host));
     }
+    gw.allowed_ips.insert(gw.allowed_ips.end(), beside_gateway.begin(), beside_gateway.end());
     out.mesh.push_back(std::move(gw));
   }
   for (auto network : networks) {

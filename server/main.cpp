@@ -67,6 +67,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--state-dir", serve.state_dir,
                         "Directory for files sixpnd keeps (default: the directory of --db)");
+  serve_cmd->add_flag("--host", serve.host,
+                      "Also run machines here: an embedded host for every region without hosts "
+                      "of its own (needs root and --gateway-interface)");
+  serve_cmd->add_option("--host-state-dir", serve.host_state_dir,
+                        "The embedded host's directory (default: <state dir>/host)");
+  serve_cmd
+      ->add_option("--host-netns-prefix", serve.host_netns_prefix,
+                   "The embedded host's machine namespaces are <prefix><machine id>")
+      ->capture_default_str();
+  serve_cmd->footer(
+      "Examples:\n"
+      "  sixpnd serve --db ./sixpnd.db\n"
+      "  sudo sixpnd serve --db /var/lib/sixpnd/sixpnd.db --listen 10.0.0.1:4280 --tls-self-signed \\\n"
+      "      --gateway-interface sixpn0 --gateway-endpoint 203.0.113.7:51820 --host");
 
   auto* orgs = app.add_subcommand("orgs", "Manage organizations")->require_subcommand(1);
   srv::OrgCreateOptions org;

@@ -12,9 +12,11 @@
 #include <system_error>
 #include <thread>
 
+#include "host/host_network.hpp"
 #include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
+#include "server/embedded_host.hpp"
 #include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
@@ -59,8 +61,11 @@ std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::ui
   gateway_options.listen_port = port;
   gateway_options.resync_interval =
       std::chrono::milliseconds(static_cast<long>(options.gateway_resync_seconds * 1000));
+  gateway_options.host_dns = options.host;
   auto gw = std::make_unique<net::Gateway>(std::move(gateway_options), std::move(*key),
-                                           [&store] { return gateway_desired_state(store); });
+                                           [&store, pubkey = keys.public_key] {
+                                             return gateway_desired_state(store, pubkey);
+                                           });
   try {
     gw->start();
   } catch (const std::exception& e) {
@@ -94,6 +99,14 @@ int serve(const ServeOptions& options) {
       }
     }
   }
+  if (options.host && options.gateway_interface.empty()) {
+    return error(kExitUsage,
+                 "--host needs --gateway-interface: the embedded host's machines are reached "
+                 "through the gateway");
+  }
+  if (options.host && geteuid() != 0) {
+    return error(kExitUsage, "--host needs root (network namespaces, runc)");
+  }
   auto catalog = make_catalog(seed, options.nearest, problem);
   if (!catalog) return error(kExitUsage, problem);
   dns::DnsFlags dns_flags;
@@ -101,6 +114,8 @@ int serve(const ServeOptions& options) {
   dns_flags.upstream = options.dns_upstream;
   dns_flags.gateway_interface = options.gateway_interface;
   dns_flags.no_gateway_dns = options.no_gateway_dns;
+  // The embedded host's machines ask fdaa::3, as on every host; the org is the querier's.
+  dns_flags.machine_dns = options.host;
   auto dns_options = dns::parse_dns_flags(dns_flags, problem, [](const std::string& line) {
     std::fprintf(stderr, "sixpnd: %s\n", line.c_str());
   });
@@ -149,6 +164,18 @@ int serve(const ServeOptions& options) {
     services.gateway_in_mesh = gateway_interface != nullptr;
     http::ApiServer server(std::move(services), std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
+    // Before the DNS binds it; removed at the end (by DnsAddress) if it was put there here.
+    std::optional<host::DnsAddress> machine_dns;
+    if (options.host) {
+      machine_dns.emplace([](const std::string& line) {
+        std::fprintf(stderr, "sixpnd: host: %s\n", line.c_str());
+      });
+      try {
+        machine_dns->ensure();
+      } catch (const std::exception& e) {
+        return error(kExitFailure, std::string("--host: ") + e.what());
+      }
+    }
     std::optional<StoreDnsService> dns_service;
     if (!dns_options->listen.empty()) {
       try {
@@ -163,6 +190,25 @@ int serve(const ServeOptions& options) {
       }
     }
 
+    std::unique_ptr<EmbeddedHost> embedded;
+    if (options.host) {
+      EmbeddedHostOptions host_options;
+      host_options.state_dir = options.host_state_dir.empty()
+                                   ? (serve_state_dir(options) / "host").string()
+                                   : options.host_state_dir;
+      host_options.netns_prefix = options.host_netns_prefix;
+      host_options.resync_seconds = options.gateway_resync_seconds;
+      try {
+        ensure_embedded_registration(store, gateway.public_key, *endpoint, host_options);
+      } catch (const std::exception& e) {
+        return error(kExitFailure, std::string("--host: ") + e.what());
+      }
+      api::ClientOptions self;
+      self.base_url = local_url(tls->scheme(), *listen);
+      self.fingerprint = tls->fingerprint();
+      embedded = std::make_unique<EmbeddedHost>(std::move(host_options), std::move(self));
+    }
+
     std::atomic<bool> finished{false};
     std::thread signals([&] {
       int sig = 0;
@@ -170,6 +216,8 @@ int serve(const ServeOptions& options) {
       if (finished) return;  // woken by main() below, not by a user
       std::fprintf(stderr, "sixpnd: %s received, finishing requests in flight\n",
                    sig == SIGINT ? "SIGINT" : "SIGTERM");
+      // The embedded host first, while the API still answers its last reports.
+      if (embedded) embedded->stop();
       // Parked long-polls answer now instead of sitting out their wait.
       changes.shutdown();
       log_lines.shutdown();
@@ -182,7 +230,9 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "sixpnd listening on %s://%s (database %s, %zu regions, nearest %s)\n",
                  tls->scheme(), listen->str().c_str(), options.db.c_str(), catalog->all().size(),
                  catalog->nearest().c_str());
+    if (embedded) embedded->start();
     server.run();
+    if (embedded) embedded->stop();
     finished = true;
     kill(getpid(), SIGTERM);  // pending until the signal thread's sigwait takes it
     signals.join();

@@ -21,12 +21,6 @@ int error(int code, const std::string& message) {
   return code;
 }
 
-fs::path state_dir_of(const ServeOptions& options) {
-  if (!options.state_dir.empty()) return options.state_dir;
-  fs::path parent = fs::path(options.db).parent_path();
-  return parent.empty() ? fs::path(".") : parent;
-}
-
 // The names a client may reach this server by without naming it itself: loopback, the
 // machine's name and the --listen address unless it is a wildcard.
 std::vector<std::string> self_signed_names(const HostPort& listen) {
@@ -39,6 +33,12 @@ std::vector<std::string> self_signed_names(const HostPort& listen) {
   return names;
 }
 }  // namespace
+
+fs::path serve_state_dir(const ServeOptions& options) {
+  if (!options.state_dir.empty()) return options.state_dir;
+  fs::path parent = fs::path(options.db).parent_path();
+  return parent.empty() ? fs::path(".") : parent;
+}
 
 std::optional<ServeTls> ServeTls::setup(const ServeOptions& options, const HostPort& listen,
                                         int& exit_code) {
@@ -56,7 +56,7 @@ std::optional<ServeTls> ServeTls::setup(const ServeOptions& options, const HostP
   if (!given && !options.tls_self_signed) return tls;
   try {
     if (options.tls_self_signed) {
-      const fs::path dir = state_dir_of(options);
+      const fs::path dir = serve_state_dir(options);
       std::error_code ec;
       if (!fs::is_directory(dir, ec)) {
         if (::mkdir(dir.c_str(), 0700) != 0) {

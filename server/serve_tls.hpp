@@ -12,6 +12,10 @@
 
 namespace sixpn::server {
 
+// --state-dir, else the directory of --db: where the self-signed pair and the embedded host's
+// directory live.
+std::filesystem::path serve_state_dir(const ServeOptions& options);
+
 class ServeTls {
  public:
   // nullopt with `exit_code` and a printed "Error: …" line when the flags or files are wrong;
@@ -22,6 +26,8 @@ class ServeTls {
   // nullptr when serving plain HTTP.
   const std::shared_ptr<http::TlsSlot>& slot() const { return slot_; }
   const char* scheme() const { return slot_ ? "https" : "http"; }
+  // The current pair's public key pin ("sha256:…"), "" when serving plain HTTP.
+  std::string fingerprint() const { return slot_ ? slot_->current()->fingerprint() : ""; }
 
   // SIGHUP: reads the files again; a pair that does not load leaves the current one in place.
   // Logs one line either way.

@@ -22,6 +22,12 @@ Reply register_host(const Services& s, const Call& call) {
     }
   }
   auto req = decoded(decode_host_register(call.body));
+  // The gateway's key is the embedded host's (`sixpnd serve --host`), made in-process; a
+  // host that claims it would be taken for the gateway by every other node.
+  if (req.pubkey == s.gateway_pubkey) {
+    throw HttpException(HttpError{409, "host_key_taken",
+                                  "this public key is the gateway's; generate a new key pair"});
+  }
   core::SecretString credential(new_token(kHostCredentialPrefix));
   try {
     auto host = s.store.register_host(sha256(req.join_token),

@@ -16,11 +16,11 @@ join_token() {
   "$SIXPND_BIN" hosts create --db "$DB" --region "$region" "$@" 2>/dev/null
 }
 
-# register JOIN_TOKEN [NAME] — POST /v1/hosts/register into RC/OUT.
+# register JOIN_TOKEN [NAME [PUBKEY]] — POST /v1/hosts/register into RC/OUT.
 register() {
   local body
   body=$(printf '{"join_token":"%s","pubkey":"%s","endpoint":"10.0.0.2:51821","name":"%s"}' \
-    "$1" "$(random_pubkey)" "${2:-}")
+    "$1" "${3:-$(random_pubkey)}" "${2:-}")
   TOKEN="" call POST /v1/hosts/register "$body"
 }
 
@@ -54,6 +54,19 @@ test_a_join_token_registers_once_and_a_reuse_is_refused() {
   assert_eq fra "$(json_get "$OUT" 'd["host"]["region"]')" "region"
   register "$token" fra-twice
   assert_error 401 join_token_invalid
+}
+
+test_a_key_that_is_another_hosts_or_the_gateways_is_refused() {
+  local key gateway
+  key=$(random_pubkey)
+  register "$(join_token fra)" fra-key-1 "$key"
+  assert_status 201
+  register "$(join_token fra)" fra-key-2 "$key"
+  assert_error 409 host_key_taken
+  gateway=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT public_key FROM gateway_key").fetchone()[0])' "$DB")
+  register "$(join_token fra)" fra-key-3 "$gateway"
+  assert_error 409 host_key_taken
+  assert_contains "$OUT" "the gateway's"
 }
 
 test_an_expired_join_token_is_refused() {

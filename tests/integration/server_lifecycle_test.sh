@@ -121,6 +121,9 @@ test_bad_flags_and_seed_are_usage_errors_exit_2() {
   run "$SIXPND_BIN" serve --listen 127.0.0.1:1 --db "$WORK/x.db" --nearest bog
   assert_rc 2
   assert_contains "$ERR" "has no gateway"
+  run "$SIXPND_BIN" serve --listen 127.0.0.1:1 --db "$WORK/x.db" --host
+  assert_rc 2
+  assert_eq "Error: --host needs --gateway-interface: the embedded host's machines are reached through the gateway" "$ERR"
 }
 
 test_seed_file_sets_regions_nearest_and_orgs() {

@@ -119,6 +119,32 @@ Parsed parse(DnsFlags flags) {
   return p;
 }
 
+TEST(DnsFlags, TheEmbeddedHostAddsFdaa3SharingPort53WithTheGatewaysListener) {
+  DnsFlags flags;
+  flags.gateway_interface = "wg0";
+  flags.machine_dns = true;
+  flags.upstream = {"none"};
+  auto p = parse(flags);
+  ASSERT_TRUE(p.options) << p.problem;
+  ASSERT_EQ(p.options->listen.size(), 2u);
+  EXPECT_EQ(p.options->listen[0].endpoint.str(), "[::]:53");
+  EXPECT_EQ(p.options->listen[0].device, "wg0");
+  EXPECT_TRUE(p.options->listen[0].share_port);
+  EXPECT_EQ(p.options->listen[1].endpoint.str(), "[fdaa::3]:53");
+  EXPECT_EQ(p.options->listen[1].device, "");
+  EXPECT_TRUE(p.options->listen[1].share_port);
+}
+
+TEST(DnsFlags, WithoutTheEmbeddedHostNoListenerSharesItsPort) {
+  DnsFlags flags;
+  flags.gateway_interface = "wg0";
+  flags.upstream = {"none"};
+  auto p = parse(flags);
+  ASSERT_TRUE(p.options) << p.problem;
+  ASSERT_EQ(p.options->listen.size(), 1u);
+  EXPECT_FALSE(p.options->listen[0].share_port);
+}
+
 TEST(DnsFlags, ForwardToTheResolvConfServersThatAreNotSixpndByDefault) {
   TempResolvConf conf("nameserver 127.0.0.1\nnameserver fdaa:0:18::3\nnameserver 192.0.2.53\n");
   DnsFlags flags;

@@ -39,6 +39,33 @@ TEST(HostState, TheGatewayServesItsPeersHostIds) {
   EXPECT_EQ(state.mesh[0].allowed_ips, std::vector<std::string>{"fdaa:0:1:a7b:200::/80"});
 }
 
+TEST(HostState, TheEmbeddedHostsSlicesAreServedByTheGatewayNode) {
+  HostStateInputs in;
+  in.host = host(0x0c000001, {1});
+  auto embedded = host(0x0c000002, {1, 7});
+  embedded.pubkey = "gwkey";
+  embedded.region = "*";
+  in.live_hosts = {in.host, embedded};
+  in.gateway = GatewayMeshNode{"gwkey", "192.0.2.1:51820", {{1, 0x0a7b0200}}};
+  auto state = build_host_state(in);
+  ASSERT_EQ(state.mesh.size(), 1u);
+  EXPECT_EQ(state.mesh[0].kind, "gateway");
+  EXPECT_EQ(state.mesh[0].allowed_ips,
+            (std::vector<std::string>{"fdaa:0:1:a7b:200::/80", "fdaa:0:1:c00:2::/80",
+                                      "fdaa:0:7:c00:2::/80"}));
+}
+
+TEST(HostState, TheEmbeddedHostHasNoGatewayPeerButEveryOtherHost) {
+  HostStateInputs in;
+  in.host = host(0x0c000002, {1});
+  in.host.pubkey = "gwkey";
+  in.live_hosts = {in.host, host(0x0c000003, {1})};
+  in.gateway = GatewayMeshNode{"gwkey", "192.0.2.1:51820", {}};
+  auto state = build_host_state(in);
+  ASSERT_EQ(state.mesh.size(), 1u);
+  EXPECT_EQ(state.mesh[0].id, 0x0c000003u);
+}
+
 TEST(HostState, DnsCoversOnlyTheOrgsOfItsMachines) {
   HostStateInputs in;
   in.host = host(0x0c000001, {2});
