@@ -1,21 +1,16 @@
 // MachineKeeper for real: the agent's convergence and supervision over MachineRunner, runc and
-// the detached shim, with reports landing in a real outbox. As in machine_runner_test.cpp, the
-// test process enters a network namespace it made, standing in for the host's; TearDown
-// destroys every machine and that namespace whatever the outcome. Needs root.
-#include <fcntl.h>
-#include <sched.h>
+// the detached shim, with reports landing in a real outbox, in a namespace standing in for the
+// host's (host_namespace_fixture.hpp). Needs root.
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <random>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "host/agent_machines.hpp"
-#include "net/command.hpp"
-#include "net/fd.hpp"
+#include "tests/e2e/host_namespace_fixture.hpp"
 
 namespace sixpn::host {
 namespace {
@@ -23,41 +18,17 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string random_hex(std::size_t n) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
-  return out;
-}
+using testing::random_hex;
 
-class AgentMachinesTest : public ::testing::Test {
+class AgentMachinesTest : public testing::InHostNamespace {
  protected:
+  AgentMachinesTest() : InHostNamespace("s6am") {}
+
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces and runc";
-    tag_ = "s6am" + random_hex(6);
-    char dir[] = "/tmp/sixpn-keeper-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    work_ = dir;
-    net::run_checked({"ip", "netns", "add", tag_ + "-host"});
-    made_ns_ = true;
-    own_ns_ = net::Fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    net::Fd host(::open(("/var/run/netns/" + tag_ + "-host").c_str(), O_RDONLY | O_CLOEXEC));
-    ASSERT_EQ(::setns(host.get(), CLONE_NEWNET), 0);
-    entered_ = true;
-    net::run_checked({"ip", "link", "set", "lo", "up"});
-    runner_.emplace(
-        RunnerOptions{(work_ / "state").string(), tag_ + "-", {SIXPND_PATH, "machine-shim"}});
+    InHostNamespace::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     outbox_.emplace((work_ / "reports.json").string());
     keeper_.emplace(*runner_, *outbox_, [](const std::string&) {});
-  }
-
-  void TearDown() override {
-    if (runner_) {
-      for (const auto& id : runner_->machines()) runner_->destroy(id);
-    }
-    if (entered_) ::setns(own_ns_.get(), CLONE_NEWNET);
-    if (made_ns_) net::run_command({"ip", "netns", "delete", tag_ + "-host"});
-    if (!work_.empty()) fs::remove_all(work_);
   }
 
   api::HostMachine machine(const std::string& script, std::uint64_t generation = 1) {
@@ -92,11 +63,6 @@ class AgentMachinesTest : public ::testing::Test {
     return done();
   }
 
-  std::string tag_;
-  fs::path work_;
-  bool made_ns_ = false, entered_ = false;
-  net::Fd own_ns_;
-  std::optional<MachineRunner> runner_;
   std::optional<ReportOutbox> outbox_;
   std::optional<MachineKeeper> keeper_;
   std::uint64_t slot_ = 0;

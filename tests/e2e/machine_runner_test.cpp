@@ -1,24 +1,18 @@
 // MachineRunner for real: machines started, stopped, adopted and destroyed with runc, the
-// detached shim (`sixpnd machine-shim`) and namespaces. The test process enters a network
-// namespace it made, standing in for the host's, so every veth and route lands there and
-// never on this machine's own interfaces; TearDown destroys every machine, leaves and deletes
-// that namespace, whatever the outcome. Needs root.
-#include <fcntl.h>
-#include <sched.h>
+// detached shim (`sixpnd machine-shim`) and namespaces, in a namespace standing in for the
+// host's (host_namespace_fixture.hpp). Needs root.
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "host/machine_runner.hpp"
-#include "net/command.hpp"
-#include "net/fd.hpp"
+#include "tests/e2e/host_namespace_fixture.hpp"
 
 namespace sixpn::host {
 namespace {
@@ -26,12 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string random_hex(std::size_t n) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += "0123456789abcdef"[rng() % 16];
-  return out;
-}
+using testing::random_hex;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -40,33 +29,9 @@ std::string slurp(const std::string& path) {
   return out.str();
 }
 
-class MachineRunnerTest : public ::testing::Test {
+class MachineRunnerTest : public testing::InHostNamespace {
  protected:
-  void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root for network namespaces and runc";
-    tag_ = "s6mr" + random_hex(6);
-    char dir[] = "/tmp/sixpn-runner-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    work_ = dir;
-    net::run_checked({"ip", "netns", "add", tag_ + "-host"});
-    made_ns_ = true;
-    own_ns_ = net::Fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    net::Fd host(::open(("/var/run/netns/" + tag_ + "-host").c_str(), O_RDONLY | O_CLOEXEC));
-    ASSERT_EQ(::setns(host.get(), CLONE_NEWNET), 0);
-    entered_ = true;
-    net::run_checked({"ip", "link", "set", "lo", "up"});
-    runner_.emplace(
-        RunnerOptions{(work_ / "state").string(), tag_ + "-", {SIXPND_PATH, "machine-shim"}});
-  }
-
-  void TearDown() override {
-    if (runner_) {
-      for (const auto& id : runner_->machines()) runner_->destroy(id);
-    }
-    if (entered_) ::setns(own_ns_.get(), CLONE_NEWNET);
-    if (made_ns_) net::run_command({"ip", "netns", "delete", tag_ + "-host"});
-    if (!work_.empty()) fs::remove_all(work_);
-  }
+  MachineRunnerTest() : InHostNamespace("s6mr") {}
 
   MachineSpec machine(const std::string& script) {
     MachineSpec spec;
@@ -87,11 +52,6 @@ class MachineRunnerTest : public ::testing::Test {
     return false;
   }
 
-  std::string tag_;
-  fs::path work_;
-  bool made_ns_ = false, entered_ = false;
-  net::Fd own_ns_;
-  std::optional<MachineRunner> runner_;
   std::uint64_t slot_ = 0;
 };
 
