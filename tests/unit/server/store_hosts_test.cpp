@@ -203,6 +203,18 @@ TEST_F(StoreHostsTest, ReportsDriveTheStateAndOlderGenerationsAreIgnored) {
   EXPECT_EQ(now.exit_code, 0);
 }
 
+TEST_F(StoreHostsTest, AnAppIsDeployedOnlyOnceAMachineOfItRuns) {
+  auto h = host("fra", "fra-1");
+  auto m = store->create_machine(app, machine("fra"));
+  EXPECT_EQ(store->find_app(app.name)->started_machines, 0);  // created: asked, not running
+  store->apply_reports(h.id, {{m.id, 1, "failed", std::nullopt, "no such command"}});
+  EXPECT_EQ(store->find_app(app.name)->started_machines, 0);
+  store->apply_reports(h.id, {{m.id, 1, "started", std::nullopt, ""}});
+  EXPECT_EQ(store->find_app(app.name)->started_machines, 1);
+  store->remove_host(h.id);
+  EXPECT_EQ(store->find_app(app.name)->started_machines, 0);
+}
+
 TEST_F(StoreHostsTest, AMachineThatEndsOnItsOwnIsWantedStopped) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
