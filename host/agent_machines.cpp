@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <future>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -121,15 +122,20 @@ void MachineKeeper::tick(const std::vector<api::HostMachine>& desired) {
 }
 
 void MachineKeeper::act(const std::vector<api::HostMachine>& desired, bool fetched) {
-  for (const auto& action : plan_machines(desired, fetched, observed_, destroyed_reported_)) {
+  auto actions = plan_machines(desired, fetched, observed_, destroyed_reported_);
+  std::vector<const MachineAction*> stops;
+  for (const auto& action : actions) {
+    if (action.kind == Kind::Stop) stops.push_back(&action);
+  }
+  stop_together(stops);
+  for (const auto& action : actions) {
     try {
       switch (action.kind) {
         case Kind::Start:
           start(action);
           break;
         case Kind::Stop:
-          stop(action);
-          break;
+          break;  // done above
         case Kind::Destroy:
           destroy(action);
           break;
@@ -190,16 +196,32 @@ void MachineKeeper::launch(const std::string& id, const MachineSpec& spec,
   }
 }
 
-void MachineKeeper::stop(const MachineAction& action) {
-  supervision_.erase(action.id);
-  auto record = observed_[action.id].record.value_or(MachineRecord{});
-  keep_record(action.id, {action.generation, "stopped", record.reported});
-  auto status = runner_.stop(action.id, action.signal, action.timeout);
-  observed_[action.id].status = status;
-  std::optional<int> code;
-  if (status.kind == Status::Exited) code = status.exit_code;
-  keep_record(action.id, {action.generation, "stopped", "stopped"});
-  say(action.id, action.generation, "stopped", code);
+void MachineKeeper::stop_together(const std::vector<const MachineAction*>& stops) {
+  // Each stop may wait out its machine's stop timeout (5 s by default, then SIGKILL): in turn,
+  // ten machines that ignore their signal would hold every other action up for 50 s. So every
+  // machine gets its signal at once and the waits overlap; the bookkeeping stays on this thread.
+  std::vector<std::future<MachineStatus>> waits;
+  for (const auto* action : stops) {
+    supervision_.erase(action->id);
+    auto record = observed_[action->id].record.value_or(MachineRecord{});
+    keep_record(action->id, {action->generation, "stopped", record.reported});
+    waits.push_back(std::async(std::launch::async, [this, action] {
+      return runner_.stop(action->id, action->signal, action->timeout);
+    }));
+  }
+  for (std::size_t i = 0; i < stops.size(); ++i) {
+    const auto& action = *stops[i];
+    try {
+      auto status = waits[i].get();
+      observed_[action.id].status = status;
+      std::optional<int> code;
+      if (status.kind == Status::Exited) code = status.exit_code;
+      keep_record(action.id, {action.generation, "stopped", "stopped"});
+      say(action.id, action.generation, "stopped", code);
+    } catch (const std::exception& e) {
+      log_("machine " + action.id + ": " + e.what());  // the next pass tries again
+    }
+  }
 }
 
 void MachineKeeper::destroy(const MachineAction& action) {

@@ -49,7 +49,7 @@ class MachineKeeper {
   void act(const std::vector<api::HostMachine>& desired, bool fetched);
   void start(const MachineAction& action);
   void launch(const std::string& id, const MachineSpec& spec, std::uint64_t generation);
-  void stop(const MachineAction& action);
+  void stop_together(const std::vector<const MachineAction*>& stops);
   void destroy(const MachineAction& action);
   void report(const MachineAction& action);
   void ended(const MachineAction& action);

@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "host/agent_machines.hpp"
+#include "host/machine_log.hpp"
 #include "tests/e2e/host_namespace_fixture.hpp"
 
 namespace sixpn::host {
@@ -95,6 +98,52 @@ TEST_F(AgentMachinesTest, StopsWithItsStopConfigAndReportsTheCode) {
   EXPECT_EQ(pending.back().generation, 2u);
   EXPECT_EQ(pending.back().exit_code, 0);
   EXPECT_EQ(runner_->status(m.id).kind, MachineStatus::Kind::Exited);
+}
+
+// Milliseconds since midnight of a log record's "…THH:MM:SS.mmmZ" stamp (the test runs briefly).
+long stamp_millis(const std::string& stamp) {
+  auto t = stamp.find('T');
+  return ((std::stol(stamp.substr(t + 1, 2)) * 60 + std::stol(stamp.substr(t + 4, 2))) * 60 +
+          std::stol(stamp.substr(t + 7, 2))) * 1000 + std::stol(stamp.substr(t + 10, 3));
+}
+
+TEST_F(AgentMachinesTest, MachinesThatIgnoreTheirSignalAreStoppedTogetherNotInTurn) {
+  // Each says when it got SIGINT and carries on, so only SIGKILL after its 3 s ends it. In
+  // turn, the second would get its SIGINT only after the first's 3 s ran out.
+  const char* const stubborn = "trap 'echo got INT' INT; echo ready; while :; do sleep 0.1; done";
+  auto a = machine(stubborn);
+  auto b = machine(stubborn);
+  for (auto* m : {&a, &b}) m->config.stop_config.timeout_seconds = 3;
+  keeper_->converge({a, b}, true);
+  auto log_of = [&](const api::HostMachine& m) {
+    std::ifstream in(runner_->log_path(m.id));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (int i = 0; i < 100 && (log_of(a).find("ready") == std::string::npos ||
+                              log_of(b).find("ready") == std::string::npos);
+       ++i) {
+    std::this_thread::sleep_for(50ms);  // the traps are set
+  }
+  for (auto* m : {&a, &b}) {
+    m->desired = "stopped";
+    m->generation = 2;
+  }
+  keeper_->converge({a, b}, true);
+  auto got_int_at = [&](const api::HostMachine& m) -> long {
+    std::istringstream lines(log_of(m));
+    for (std::string line; std::getline(lines, line);) {
+      auto record = parse_log_record(line);
+      if (record && record->text == "got INT") return stamp_millis(record->timestamp);
+    }
+    return -1;
+  };
+  const long at_a = got_int_at(a), at_b = got_int_at(b);
+  ASSERT_GE(at_a, 0) << log_of(a);
+  ASSERT_GE(at_b, 0) << log_of(b);
+  EXPECT_LT(std::labs(at_a - at_b), 3000) << "SIGINT reached them " << std::labs(at_a - at_b)
+                                          << " ms apart: one waited for the other's timeout";
+  EXPECT_EQ(runner_->status(a.id).kind, MachineStatus::Kind::Exited);
+  EXPECT_EQ(runner_->status(b.id).kind, MachineStatus::Kind::Exited);
 }
 
 TEST_F(AgentMachinesTest, OnFailureRestartsThenGivesUp) {
