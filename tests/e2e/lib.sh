@@ -80,12 +80,24 @@ teardown() {
   rm -f /var/run/wireguard/s6[a-z]"$RUN_ID".sock
 }
 
+# The daemons' logs are gone with $WORK; a failed run shows their ends first.
+show_logs() {
+  local log
+  [ -n "$WORK" ] || return 0
+  for log in "$WORK"/*.log; do
+    [ -s "$log" ] || continue
+    echo "--- last lines of $(basename "$log"):" >&2
+    tail -15 "$log" >&2
+  done
+}
+
 # The EXIT trap: teardown, then the checks of LEFTOVER_CHECKS (each prints what of the run is
 # still there and fails if anything is), which turn a run that leaks into a failed one.
 cleanup() {
   local status=$? check
   teardown
   for check in "${LEFTOVER_CHECKS[@]}"; do "$check" || status=1; done
+  [ "$status" -ne 0 ] && show_logs
   [ -n "$WORK" ] && rm -rf "$WORK"
   exit "$status"
 }

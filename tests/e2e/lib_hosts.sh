@@ -55,6 +55,7 @@ run_agent() {
     --netns-prefix "$NS_PREFIX-$name-" --state-dir "$(host_state_dir "$name")" \
     --dns-upstream none --resync 2 "$@" >>"$(host_log "$name")" 2>&1 &
   pid=$!
+  disown "$pid"  # a stop_host KILL is the point of some cases, not news for the job table
   echo "$pid" >"$WORK/hosts/$name.pid"
   if wait_until 20 eval 'host_is_up "$name" && [ "$(watch_count "$name")" -gt "${before:-0}" ]'; then
     return 0
