@@ -242,14 +242,28 @@ test_the_control_plane_away_for_30s_changes_nothing_on_the_hosts() {
   local ams_pid fra_pid i
   ams_pid=$(machine_pid "$(get ams)")
   fra_pid=$(machine_pid "$(get fra)")
+  local ams_log_from fra_log_from
+  ams_log_from=$(($(wc -l <"$(host_log ams-1)") + 1))
+  fra_log_from=$(($(wc -l <"$(host_log fra-1)") + 1))
   stop_sixpnd || fail "sixpnd did not stop"
   for i in 1 2 3; do
     sleep 10
     hosts_serve_as_before "$ams_pid" "$fra_pid" "$(get fra-ip)"
   done
   kill -0 "$(host_pid ams-1)" && kill -0 "$(host_pid fra-1)" || fail "an agent ended"
+  # Each host said once that the control plane went, and nothing of its coming back.
+  local away
+  for away in "ams-1 $ams_log_from" "fra-1 $fra_log_from"; do
+    set -- $away
+    assert_eq 1 "$(tail -n +"$2" "$(host_log "$1")" | grep -c "the control plane does not answer")" \
+      "$1's lines saying the control plane went"
+    assert_eq 0 "$(tail -n +"$2" "$(host_log "$1")" | grep -c "the control plane answers again")" \
+      "$1's lines saying it came back, while it was away"
+  done
   start_sixpnd || fail "sixpnd did not start again"
   wait_until 20 host_is_live fra-1 || fail "fra-1 did not come back: $("$SIXPND_BIN" hosts list --db "$DB")"
+  assert_eq 1 "$(tail -n +"$fra_log_from" "$(host_log fra-1)" | grep -c "the control plane answers again")" \
+    "fra-1's lines saying the control plane came back"
   local late late_ip
   late=$(machine_run "$TOKEN_ACME" web fra "${GREETER[@]}") || fail "no new machine after the return"
   late_ip=$(env_of "$(machine_pid "$late")" FLY_PRIVATE_IP)
@@ -261,12 +275,16 @@ test_the_control_plane_away_for_30s_changes_nothing_on_the_hosts() {
   hosts_serve_as_before "$ams_pid" "$fra_pid" "$both"
 }
 
-test_nothing_of_the_run_remains_after_teardown() {
+test_destroy_removes_the_machine_its_container_and_its_namespace() {
   sixpn_in gateway "$TOKEN_ACME" machine destroy "$(get ams)" -a web --yes
   assert_rc 0
   assert_eq "Destroyed machine $(get ams)" "$(tail -1 <<<"$ERR")" "machine destroy's last line"
   [ -z "$(machine_host "$(get ams)")" ] || fail "the destroyed machine's container is still there"
   [ ! -e "/var/run/netns/$NS_PREFIX-ams-1-$(get ams)" ] || fail "the destroyed machine's namespace is still there"
+  [ ! -d "$(host_state_dir ams-1)/machines/$(get ams)" ] || fail "the destroyed machine's directory is still there"
+}
+
+test_nothing_of_the_run_remains_after_teardown() {
   teardown
   assert_eq "" "$(leftovers)" "what the run left behind"
 }
@@ -279,4 +297,5 @@ run_cases \
   test_stop_kills_the_process_and_drops_the_name_start_brings_both_back \
   test_a_killed_agent_leaves_its_machines_running_and_a_restarted_one_adopts_them \
   test_the_control_plane_away_for_30s_changes_nothing_on_the_hosts \
+  test_destroy_removes_the_machine_its_container_and_its_namespace \
   test_nothing_of_the_run_remains_after_teardown
