@@ -165,11 +165,21 @@ machine_exec() {
 }
 
 # The net namespaces of the run, by inode, so processes left in one are found after it is gone.
+# The kernel hands a freed inode to the next namespace made (another run's, say), so the time
+# of the first call is kept too: a process started after it is never taken for one of ours.
 remember_namespaces() {
   local ns
+  [ -f "$WORK/netns-since" ] || awk -v hz="$(getconf CLK_TCK)" '{printf "%d\n", $1 * hz}' /proc/uptime >"$WORK/netns-since"
   for ns in $(our_namespaces); do
     stat -L -c %i "/var/run/netns/$ns" 2>/dev/null
   done >>"$WORK/netns-inodes"
+}
+
+started_before() {  # PID TICKS — the process started before TICKS (clock ticks since boot)
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }  # past the command name, which may hold spaces
+  [ "$(awk '{print $20}' <<<"$stat")" -le "$2" ]
 }
 
 # Part of teardown: agents stopped (they leave machines running) and the control plane (with
@@ -197,12 +207,14 @@ CLEANUP_HOOKS+=(teardown_hosts)
 # deleted), or with its work directory on their command line (agents, shims, runc).
 run_processes() {
   [ -n "$WORK" ] || return 0
-  local inodes proc pid
+  local inodes since proc pid
   inodes=$(sort -u "$WORK/netns-inodes" 2>/dev/null)
+  since=$(cat "$WORK/netns-since" 2>/dev/null)
   for proc in /proc/[0-9]*; do
     pid=${proc#/proc/}
     [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
-    if [ -n "$inodes" ] && grep -qx "$(stat -L -c %i "$proc/ns/net" 2>/dev/null)" <<<"$inodes"; then
+    if [ -n "$inodes" ] && grep -qx "$(stat -L -c %i "$proc/ns/net" 2>/dev/null)" <<<"$inodes" &&
+      started_before "$pid" "$since"; then
       echo "$pid"
     elif tr '\0' ' ' 2>/dev/null <"$proc/cmdline" | grep -qF -- "$WORK/"; then
       echo "$pid"
