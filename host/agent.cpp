@@ -122,10 +122,11 @@ void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, const Stoppin
   std::chrono::milliseconds backoff = kFirstBackoff;
   while (!stopping()) {
     try {
-      bool more = shipper.ship_once();
-      reach.answered();
+      const auto round = shipper.ship_once();
+      // A round that sent nothing asked nothing: only the watch may tell then.
+      if (round.contacted) reach.answered();
       backoff = kFirstBackoff;
-      if (!more) sleep_unless_stopped(stopping, kShipEvery);
+      if (!round.more) sleep_unless_stopped(stopping, kShipEvery);
       continue;
     } catch (const api::Cancelled&) {
       return;

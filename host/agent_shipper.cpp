@@ -16,19 +16,22 @@ const char* stream_name(Stream stream) {
 }
 }  // namespace
 
-bool Shipper::ship_once() {
-  send_reports();
-  return send_logs();
+ShipRound Shipper::ship_once() {
+  const bool reported = send_reports();
+  auto round = send_logs();
+  round.contacted = round.contacted || reported;
+  return round;
 }
 
-void Shipper::send_reports() {
+bool Shipper::send_reports() {
   auto pending = outbox_.pending();
-  if (pending.empty()) return;
+  if (pending.empty()) return false;
   api_.report_machines(api::HostReport{pending});
   outbox_.confirm(pending.size());
+  return true;
 }
 
-bool Shipper::send_logs() {
+ShipRound Shipper::send_logs() {
   api::HostLogBatch batch;
   std::map<std::string, LogCursor> moved;  // cursor file → where it goes once sent
   std::size_t budget = kLogBatchBytes;
@@ -37,7 +40,7 @@ bool Shipper::send_logs() {
   try {
     ids = runner_.machines();
   } catch (const std::filesystem::filesystem_error&) {
-    return false;  // a machine's directory went while listing: the next round sees
+    return {};  // a machine's directory went while listing: the next round sees
   }
   for (const auto& id : ids) {
     if (budget == 0) {
@@ -61,7 +64,7 @@ bool Shipper::send_logs() {
   if (!batch.lines.empty()) api_.send_logs(batch);
   // A machine destroyed meanwhile takes its cursor file with it: nothing to keep.
   for (const auto& [path, cursor] : moved) save_log_cursor(path, cursor);
-  return more;
+  return {more, !batch.lines.empty()};
 }
 
 }  // namespace sixpn::host

@@ -12,18 +12,25 @@ namespace sixpn::host {
 
 inline constexpr std::size_t kLogBatchBytes = 256 * 1024;  // of records read, per batch
 
+// What one round did: whether more log lines wait, and whether it asked the control plane
+// anything (a round with nothing to send asks nothing, so it says nothing of reachability).
+struct ShipRound {
+  bool more = false;
+  bool contacted = false;
+};
+
 class Shipper {
  public:
   Shipper(HostApi& api, const MachineRunner& runner, ReportOutbox& outbox)
       : api_(api), runner_(runner), outbox_(outbox) {}
 
-  // Sends every queued report, then one batch of log lines; true when more lines wait.
+  // Sends every queued report, then one batch of log lines.
   // Throws the client's errors (nothing is lost: reports stay queued, cursors do not move).
-  bool ship_once();
+  ShipRound ship_once();
 
  private:
-  void send_reports();
-  bool send_logs();
+  bool send_reports();  // true when there were any
+  ShipRound send_logs();
 
   HostApi& api_;
   const MachineRunner& runner_;
