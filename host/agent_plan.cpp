@@ -33,10 +33,12 @@ int signal_of(const api::StopConfig& stop) {
   return api::stop_signal_number(stop.signal).value_or(SIGINT);
 }
 
+// A stop request's own signal and timeout win over the config's, for that stop only.
 MachineAction stop(const api::HostMachine& m) {
   MachineAction out = action(Kind::Stop, m);
-  out.signal = signal_of(m.config.stop_config);
-  out.timeout = std::chrono::seconds(m.config.stop_config.timeout_seconds);
+  const api::StopConfig& how = m.stop ? *m.stop : m.config.stop_config;
+  out.signal = signal_of(how);
+  out.timeout = std::chrono::seconds(how.timeout_seconds);
   return out;
 }
 

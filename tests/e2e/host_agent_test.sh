@@ -171,6 +171,28 @@ test_6_a_command_that_does_not_exist_fails_with_a_sentence() {
   api DELETE "/v1/apps/web/machines/$id"
 }
 
+test_6c_stop_with_sigterm_ends_a_machine_that_ignores_sigint_at_once() {
+  local script="trap '' INT; trap 'exit 7' TERM; while :; do sleep 0.1; done"
+  api POST /v1/apps/web/machines \
+    '{"region":"ams","config":{"init":{"cmd":["/bin/sh","-c","'"$script"'"]},"restart":{"policy":"no"},"stop_config":{"signal":"SIGINT","timeout":"120s"}}}'
+  [ "$RC" == 201 ] || fail "create: $RC $OUT"
+  local id
+  id=$(json_get "$OUT" 'd["id"]')
+  wait_until 20 machine_is "$id" started || fail "not started: $(machine_state "$id")"
+  # Its config's SIGINT is ignored, and its 120 s would outlast the 30 s wait: only a SIGTERM
+  # sent at once ends it in time, with the code its TERM trap gives.
+  SIXPN_API_TOKEN="$TOKEN" run "$SIXPN_BIN" machine stop "$id" -a web --signal TERM --timeout 60s \
+    --wait-timeout 30s --json
+  assert_rc 0
+  assert_eq stopped "$(json_get "$OUT" 'd["state"]')" "state"
+  assert_eq 7 "$(json_get "$OUT" 'd["exit_code"]')" "exit code (7: its TERM trap; 137: SIGKILL)"
+  SIXPN_API_TOKEN="$TOKEN" run "$SIXPN_BIN" machine stop "$id" -a web --signal SIGSEGV
+  assert_rc 2
+  api POST "/v1/apps/web/machines/$id/stop" '{"timeout":"2h"}'
+  assert_eq 400 "$RC" "status of a stop with a timeout of 2h"
+  api DELETE "/v1/apps/web/machines/$id"
+}
+
 test_7_destroy_removes_the_namespace_the_container_and_the_directory() {
   local id
   id=$(get machine)

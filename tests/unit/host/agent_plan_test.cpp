@@ -247,5 +247,16 @@ TEST(DecideAfterExit, ALongRunStartsTheCountAfresh) {
   EXPECT_EQ(decide_after_exit({"always", 0}, 0, 9, 59s).delay, 30s);
 }
 
+TEST(PlanMachines, AStopRequestsSignalAndTimeoutWinOverTheConfigs) {
+  auto m = machine("stopped", 6);
+  m.config.stop_config = {"SIGINT", 60};
+  m.stop = api::StopConfig{"SIGTERM", 0};
+  auto actions = plan({m}, {{m.id, seen(Status::Running, MachineRecord{5, "started", "started"})}});
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].kind, Kind::Stop);
+  EXPECT_EQ(actions[0].signal, SIGTERM);
+  EXPECT_EQ(actions[0].timeout, 0s);
+}
+
 }  // namespace
 }  // namespace sixpn::host
