@@ -130,15 +130,10 @@ SpecOrProblem machine_spec_of(const api::HostMachine& m) {
   spec.guest = {config.guest.cpus, config.guest.memory_mb};
   spec.cmd = config.init_cmd;
   if (config.image != "host") spec.rootfs = config.image;
-  if (spec.cmd.empty()) {
-    if (!spec.rootfs.empty()) {
-      out.problem =
-          "config.init.cmd is empty and the image " + config.image + " has no default command";
-      return out;
-    }
-    spec.cmd = {"sleep", "infinity"};
-  }
-  out.problem = spec_problem(spec);
+  if (spec.cmd.empty() && spec.rootfs.empty()) spec.cmd = {"sleep", "infinity"};
+  // Another image may name its own command (an OCI image's CMD): the host looks when it starts
+  // the machine (ImageCache::prepare), so only the rest is checked here.
+  out.problem = spec_problem_besides_command(spec);
   return out;
 }
 
