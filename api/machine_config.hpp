@@ -29,8 +29,8 @@ struct StopConfig {
 // The optional body of POST /v1/apps/{app}/machines/{id}/stop, in the shape of Fly's Machines
 // API: the signal and timeout of this one stop, each defaulting to the machine's stop_config.
 struct MachineStop {
-  std::optional<std::string> signal;        // one of stop_config's signals
-  std::optional<int> timeout_seconds;       // JSON "timeout": "10s" (or seconds); 0..3600
+  std::optional<std::string> signal;   // one of stop_config's signals
+  std::optional<int> timeout_seconds;  // JSON "timeout": "10s" (or seconds); 0..3600
   bool empty() const { return !signal && !timeout_seconds; }
   bool operator==(const MachineStop&) const = default;
 };

@@ -114,9 +114,9 @@ api::MachineStop plan_machine_stop(const std::string& signal, const std::string&
   if (!signal.empty()) {
     stop.signal = normalize_stop_signal(signal);
     if (stop.signal->empty()) {
-      throw cli::UsageError("--signal \"" + cli::one_line(signal.substr(0, 20)) +
-                                "\" is not one the platform sends",
-                            "use SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL");
+      throw cli::UsageError(
+          "--signal \"" + cli::one_line(signal.substr(0, 20)) + "\" is not one the platform sends",
+          "use SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL");
     }
   }
   if (!timeout.empty()) stop.timeout_seconds = duration_flag(timeout, "--timeout", 3600, 0);

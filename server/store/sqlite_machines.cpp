@@ -13,7 +13,8 @@ constexpr const char* kMachineSelect =
     "SELECT m.id, m.machine_id, m.name, a.name, o.slug, o.network_id, m.region, m.state, "
     "m.process_group, m.metadata, m.private_ip, m.host_id, coalesce(h.name, ''), m.config, "
     "m.generation, m.reported_state, m.reported_generation, m.exit_code, m.message, "
-    "m.host_removed, m.created_at, m.updated_at, m.stop_request FROM machines m JOIN apps a ON a.id = m.app_id "
+    "m.host_removed, m.created_at, m.updated_at, m.stop_request FROM machines m JOIN apps a ON "
+    "a.id = m.app_id "
     "JOIN orgs o ON o.id = a.org_id LEFT JOIN hosts h ON h.id = m.host_id ";
 
 MachineRecord machine_from_row(const Statement& q) {
@@ -40,7 +41,8 @@ MachineRecord machine_from_row(const Statement& q) {
   m.host_removed = q.int_at(19) != 0;
   m.created_at = q.text_at(20);
   m.updated_at = q.text_at(21);
-  if (auto stop = optional_text(q, 22)) m.stop_request = nlohmann::json::parse(*stop).get<api::MachineStop>();
+  if (auto stop = optional_text(q, 22))
+    m.stop_request = nlohmann::json::parse(*stop).get<api::MachineStop>();
   m.state = derived_state(MachineStatus{m.desired, m.generation, m.host_id, m.reported,
                                         m.reported_generation, m.host_removed});
   return m;

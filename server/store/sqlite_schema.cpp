@@ -196,8 +196,8 @@ ALTER TABLE machines ADD COLUMN stop_request TEXT;
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4},
-                                                    {5, kV5}};
+  static const std::vector<Migration> migrations = {
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
   return migrations;
 }
 

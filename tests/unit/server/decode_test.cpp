@@ -224,11 +224,13 @@ TEST(DecodeMachineStop, TakesFlysSignalAndTimeout) {
 
 TEST(DecodeMachineStop, ABadSignalTimeoutOrFieldIs400WithOneSentence) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({"signal":"SIGSEGV"})", "signal must be one of SIGINT, SIGTERM, SIGQUIT, SIGHUP, "
-                                  "SIGUSR1, SIGUSR2, SIGKILL, not \"SIGSEGV\""},
+      {R"({"signal":"SIGSEGV"})",
+       "signal must be one of SIGINT, SIGTERM, SIGQUIT, SIGHUP, "
+       "SIGUSR1, SIGUSR2, SIGKILL, not \"SIGSEGV\""},
       {R"({"signal":15})", "field \"signal\" must be a string such as \"SIGTERM\""},
       {R"({"timeout":"3601s"})", "timeout must be from 0s to 3600s"},
-      {R"({"timeout":"soon"})", "field \"timeout\" must be a duration such as \"5s\", not \"soon\""},
+      {R"({"timeout":"soon"})",
+       "field \"timeout\" must be a duration such as \"5s\", not \"soon\""},
       {R"({"timeout":-1})", "field \"timeout\" must be a duration of at most 3600s"},
       {R"({"sig":"SIGTERM"})", "unknown field \"sig\""},
       {R"([1])", "the request body must be a JSON object"},

@@ -90,7 +90,8 @@ TEST(HostState, AStoppedMachineCarriesItsStopRequestOverItsConfig) {
   ASSERT_EQ(state.machines.size(), 2u);
   ASSERT_TRUE(state.machines[0].stop);
   EXPECT_EQ(state.machines[0].stop->signal, "SIGTERM");
-  EXPECT_EQ(state.machines[0].stop->timeout_seconds, 30) << "the config's timeout where none is given";
+  EXPECT_EQ(state.machines[0].stop->timeout_seconds, 30)
+      << "the config's timeout where none is given";
   EXPECT_FALSE(state.machines[1].stop);
 }
 

@@ -347,8 +347,8 @@ TEST(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
 TEST_F(StoreHostsTest, AStopsOwnSignalIsKeptForThatStopAndTheHostSeesIt) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
-  auto stopped = store->set_machine_state(app, m.id, MachineState::Stopped,
-                                          api::MachineStop{"SIGTERM", 10});
+  auto stopped =
+      store->set_machine_state(app, m.id, MachineState::Stopped, api::MachineStop{"SIGTERM", 10});
   EXPECT_EQ(stopped.stop_request, (api::MachineStop{"SIGTERM", 10}));
   auto listed = store->host_machines(h.id);
   ASSERT_EQ(listed.size(), 1u);
