@@ -142,7 +142,8 @@ class Client {
   Machine machine(const std::string& app, const std::string& id);
   Machine create_machine(const std::string& app, const MachineCreate& body);
   Machine start_machine(const std::string& app, const std::string& id);
-  Machine stop_machine(const std::string& app, const std::string& id);
+  // With a non-empty `stop`, its signal and timeout are this stop's (the body Fly's API takes).
+  Machine stop_machine(const std::string& app, const std::string& id, const MachineStop& stop = {});
   void destroy_machine(const std::string& app, const std::string& id);
 
   // Waits (up to timeout_seconds, 1..60) until the machine is in `state` ("started", "stopped"

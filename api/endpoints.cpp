@@ -202,10 +202,12 @@ Machine Client::start_machine(const std::string& app, const std::string& id) {
   return decode<Machine>(call(req), "POST", req.path);
 }
 
-Machine Client::stop_machine(const std::string& app, const std::string& id) {
+Machine Client::stop_machine(const std::string& app, const std::string& id,
+                             const MachineStop& stop) {
   Request req;
   req.method = "POST";
   req.path = "/v1/apps/" + escape(app) + "/machines/" + escape(id) + "/stop";
+  if (!stop.empty()) req.body = Json(stop);
   return decode<Machine>(call(req), "POST", req.path);
 }
 

@@ -61,6 +61,7 @@ void to_json(Json& j, const HostMachine& v) {
            {"desired", v.desired},
            {"generation", v.generation},
            {"config", v.config}};
+  if (v.stop) j["stop"] = *v.stop;
 }
 void from_json(const Json& j, HostMachine& v) {
   v.id = str(j, "id");
@@ -73,6 +74,8 @@ void from_json(const Json& j, HostMachine& v) {
   v.desired = str(j, "desired");
   v.generation = u64(j, "generation");
   v.config = field(j, "config").get<MachineConfig>();
+  v.stop.reset();
+  if (auto it = j.find("stop"); it != j.end() && !it->is_null()) v.stop = it->get<StopConfig>();
 }
 
 void to_json(Json& j, const MeshNode& v) {

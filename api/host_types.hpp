@@ -53,6 +53,9 @@ struct HostMachine {
   // generation it acted on, and the control plane ignores reports about older ones.
   std::uint64_t generation = 0;
   MachineConfig config;
+  // desired "stopped" by a stop request that named its own signal or timeout: what this stop
+  // uses instead of config.stop_config (the request's fields over the config's). None otherwise.
+  std::optional<StopConfig> stop;
 };
 
 // Another node of the mesh: a host or the gateway.

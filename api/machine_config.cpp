@@ -26,7 +26,7 @@ int timeout_seconds_of(const Json& v) {
   if (v.is_number()) {
     double seconds = v.get<double>();
     if (!std::isfinite(seconds) || seconds < 0 || seconds > 86400) {
-      throw ShapeError("field \"timeout\" must be a duration from 1s to 3600s");
+      throw ShapeError("field \"timeout\" must be a duration of at most 3600s");
     }
     return static_cast<int>(std::ceil(seconds));
   }
@@ -76,6 +76,26 @@ std::optional<int> stop_signal_number(const std::string& name) {
   return std::nullopt;
 }
 
+const char* const kStopSignalList = "SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGKILL";
+
+std::string machine_stop_problem(const MachineStop& stop) {
+  if (stop.signal && !stop_signal_number(*stop.signal)) {
+    return "signal must be one of " + std::string(kStopSignalList) + ", not \"" +
+           stop.signal->substr(0, 20) + "\"";
+  }
+  if (stop.timeout_seconds && (*stop.timeout_seconds < 0 || *stop.timeout_seconds > 3600)) {
+    return "timeout must be from 0s to 3600s";
+  }
+  return "";
+}
+
+StopConfig stop_config_for(const StopConfig& config, const MachineStop& stop) {
+  StopConfig out = config;
+  if (stop.signal) out.signal = *stop.signal;
+  if (stop.timeout_seconds) out.timeout_seconds = *stop.timeout_seconds;
+  return out;
+}
+
 std::string machine_config_problem(const MachineConfig& c) {
   if (c.image.empty()) return "config.image must be \"host\" or an absolute path on the host";
   if (c.image != "host" && c.image.front() != '/') {
@@ -110,8 +130,7 @@ std::string machine_config_problem(const MachineConfig& c) {
     return "config.restart.max_retries must be from 0 to 1000";
   }
   if (!stop_signal_number(c.stop_config.signal)) {
-    return "config.stop_config.signal must be one of SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, "
-           "SIGUSR2, SIGKILL";
+    return "config.stop_config.signal must be one of " + std::string(kStopSignalList);
   }
   if (c.stop_config.timeout_seconds < 1 || c.stop_config.timeout_seconds > 3600) {
     return "config.stop_config.timeout must be from 1s to 3600s";
@@ -125,14 +144,44 @@ std::string machine_config_problem(const MachineConfig& c) {
   return "";
 }
 
+void to_json(Json& j, const MachineStop& v) {
+  j = Json::object();
+  if (v.signal) j["signal"] = *v.signal;
+  if (v.timeout_seconds) j["timeout"] = std::to_string(*v.timeout_seconds) + "s";
+}
+
+void from_json(const Json& j, MachineStop& v) {
+  if (!j.is_object()) throw ShapeError("the stop request must be an object");
+  v = MachineStop{};
+  if (auto it = j.find("signal"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) throw ShapeError("field \"signal\" must be a string such as \"SIGTERM\"");
+    v.signal = it->get<std::string>();
+  }
+  if (auto it = j.find("timeout"); it != j.end() && !it->is_null()) {
+    v.timeout_seconds = timeout_seconds_of(*it);
+  }
+}
+
+void to_json(Json& j, const StopConfig& v) {
+  j = Json{{"signal", v.signal}, {"timeout", std::to_string(v.timeout_seconds) + "s"}};
+}
+
+void from_json(const Json& j, StopConfig& v) {
+  if (!j.is_object()) throw ShapeError("field \"stop_config\" must be an object");
+  v = StopConfig{};
+  v.signal = str_or(j, "signal", "SIGINT");
+  if (auto it = j.find("timeout"); it != j.end() && !it->is_null()) {
+    v.timeout_seconds = timeout_seconds_of(*it);
+  }
+}
+
 void to_json(Json& j, const MachineConfig& v) {
   j = Json{{"image", v.image},
            {"init", Json{{"cmd", v.init_cmd}}},
            {"env", v.env},
            {"metadata", v.metadata},
            {"restart", Json{{"policy", v.restart.policy}}},
-           {"stop_config", Json{{"signal", v.stop_config.signal},
-                                {"timeout", std::to_string(v.stop_config.timeout_seconds) + "s"}}}};
+           {"stop_config", v.stop_config}};
   if (v.restart.policy == "on-failure") j["restart"]["max_retries"] = v.restart.max_retries;
   Json guest = Json::object();
   if (v.guest.cpus) guest["cpus"] = *v.guest.cpus;
@@ -153,12 +202,7 @@ void from_json(const Json& j, MachineConfig& v) {
       v.restart.max_retries = static_cast<int>(unsigned_int(*restart, "max_retries", 1000));
     }
   }
-  if (const auto* stop = object_at(j, "stop_config")) {
-    v.stop_config.signal = str_or(*stop, "signal", "SIGINT");
-    if (auto it = stop->find("timeout"); it != stop->end() && !it->is_null()) {
-      v.stop_config.timeout_seconds = timeout_seconds_of(*it);
-    }
-  }
+  if (const auto* stop = object_at(j, "stop_config")) v.stop_config = stop->get<StopConfig>();
   if (const auto* guest = object_at(j, "guest")) {
     if (auto it = guest->find("cpus"); it != guest->end() && !it->is_null()) {
       if (!it->is_number()) throw ShapeError("field \"cpus\" must be a number");

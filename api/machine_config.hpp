@@ -26,6 +26,15 @@ struct StopConfig {
   int timeout_seconds = 5;        // then SIGKILL; JSON "timeout": "5s" (also a number of seconds)
 };
 
+// The optional body of POST /v1/apps/{app}/machines/{id}/stop, in the shape of Fly's Machines
+// API: the signal and timeout of this one stop, each defaulting to the machine's stop_config.
+struct MachineStop {
+  std::optional<std::string> signal;   // one of stop_config's signals
+  std::optional<int> timeout_seconds;  // JSON "timeout": "10s" (or seconds); 0..3600
+  bool empty() const { return !signal && !timeout_seconds; }
+  bool operator==(const MachineStop&) const = default;
+};
+
 struct GuestConfig {
   std::optional<double> cpus;             // CPU quota in CPUs; none: no limit
   std::optional<std::int64_t> memory_mb;  // none: no limit
@@ -50,6 +59,17 @@ std::optional<int> stop_signal_number(const std::string& name);
 // (an unknown restart policy, a relative image path, a timeout out of 1..3600 s, …).
 std::string machine_config_problem(const MachineConfig& config);
 
+// "" when `stop` is one the platform can carry out; else one sentence (an unknown signal, a
+// timeout out of 0..3600 s).
+std::string machine_stop_problem(const MachineStop& stop);
+
+// What one stop uses: the request's signal and timeout where it gives them, else the config's.
+StopConfig stop_config_for(const StopConfig& config, const MachineStop& stop);
+
+void to_json(nlohmann::json& j, const MachineStop& v);
+void from_json(const nlohmann::json& j, MachineStop& v);
+void to_json(nlohmann::json& j, const StopConfig& v);
+void from_json(const nlohmann::json& j, StopConfig& v);
 void to_json(nlohmann::json& j, const MachineConfig& v);
 void from_json(const nlohmann::json& j, MachineConfig& v);
 

@@ -34,7 +34,8 @@ void run_logs(cli::Context& ctx, const LogsOptions& opts) {
         for (const auto& line : lines) text += json ? log_line_json(line) : format_log_line(line);
         ctx.out.raw(text);  // flushed, so a pipeline sees each batch at once
       },
-      [] { return cli::interrupted(); });
+      [] { return cli::interrupted(); },
+      [&ctx](const std::string& sentence) { ctx.out.warn(sentence); });
   cli::throw_if_interrupted();
 }
 
@@ -54,9 +55,11 @@ void add_logs(CLI::App& root, cli::Context& ctx) {
            "Prints the newest lines the app's machines wrote to stdout and stderr, oldest first,\n"
            "one per line: <timestamp> app[<machine id>] <region> [info|stderr] <message>.\n"
            "With --follow it keeps printing new lines as the hosts send them; Ctrl-C ends it\n"
-           "(exit code 130). With --json each line is one JSON object (NDJSON):\n"
-           "{machine_id, region, timestamp, stream, message}. The control plane keeps the\n"
-           "newest 10,000 lines of each machine.",
+           "(exit code 130). A control plane that goes away (restarted, network down) is\n"
+           "said once on stderr and tried again (1 s, doubling to 10 s); following resumes\n"
+           "after the last line shown, so no line is lost or printed twice. With --json each\n"
+           "line is one JSON object (NDJSON): {machine_id, region, timestamp, stream, message}.\n"
+           "The control plane keeps the newest 10,000 lines of each machine.",
            {"sixpn logs -a my-app", "sixpn logs -a my-app --machine 0e286e5d2c3a47 -n 20",
             "sixpn logs -a my-app -f", "sixpn logs -a my-app -f --json | jq -r .message"});
   logs->callback([&ctx, opts] { run_logs(ctx, *opts); });

@@ -2,7 +2,9 @@
 // `sixpn logs`: reading an app's log lines page by page, the last N of what is kept and then,
 // when following, each new line as the server hands it over (long-polls). The lines go to a
 // callback, so tests run the loop against a local server and see exactly what is printed.
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,14 +28,32 @@ struct LogsRequest {
   bool follow = false;
   int wait_seconds = 30;     // each long-poll while following
   int page_limit = 1000;     // the API's largest page
+  // While following, a request that fails in passing (see is_passing_failure) is tried again
+  // from the same cursor after this delay, doubling up to reconnect_max.
+  std::chrono::milliseconds reconnect_first{std::chrono::seconds(1)};
+  std::chrono::milliseconds reconnect_max{std::chrono::seconds(10)};
 };
 
 using LogSink = std::function<void(const std::vector<api::LogLine>&)>;
+// Told one sentence when the control plane stops answering and one when it answers again.
+using LogNotice = std::function<void(const std::string&)>;
+
+// True for a failure that a later try may not meet: no answer at all (sixpnd restarting, the
+// network down), 429 or a 5xx. An answer that refuses (401, 404, …), a TLS certificate that
+// does not verify and an interruption are final.
+bool is_passing_failure(const api::ClientError& error);
+
+// The wait before the next try after one more failure: `first`, then doubling up to `max`.
+std::chrono::milliseconds next_reconnect_delay(std::optional<std::chrono::milliseconds> previous,
+                                               std::chrono::milliseconds first,
+                                               std::chrono::milliseconds max);
 
 // Hands the newest `lines` kept lines to `sink` (oldest first, in one call), then, when
 // following, every later line in order as it arrives, until `stop` says so (checked after
-// every answer; Ctrl-C ends a poll at once through the client's own cancel hook).
+// every answer; Ctrl-C ends a poll at once through the client's own cancel hook). When
+// following, passing failures are retried from the last cursor, so no line is lost or handed
+// over twice; `notice` hears of each outage once, and of its end.
 void stream_logs(api::Client& client, const LogsRequest& request, const LogSink& sink,
-                 const std::function<bool()>& stop);
+                 const std::function<bool()>& stop, const LogNotice& notice = {});
 
 }  // namespace sixpn::commands

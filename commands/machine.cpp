@@ -25,6 +25,8 @@ struct IdOptions {
   bool yes = false;
   bool detach = false;
   std::string wait_timeout = "60s";
+  std::string signal;        // stop only: "" the config's stop_config.signal
+  std::string stop_timeout;  // stop only: "" the config's stop_config.timeout
 };
 
 void show_one(cli::Context& ctx, const api::Machine& m) {
@@ -80,9 +82,10 @@ void run_status(cli::Context& ctx, const IdOptions& opts) {
 
 void run_start_stop(cli::Context& ctx, const IdOptions& opts, bool start) {
   const int timeout = wait_seconds(opts);
+  const auto stop = start ? api::MachineStop{} : plan_machine_stop(opts.signal, opts.stop_timeout);
   std::string app = cli::resolve_app(ctx);
-  auto m =
-      start ? ctx.client().start_machine(app, opts.id) : ctx.client().stop_machine(app, opts.id);
+  auto m = start ? ctx.client().start_machine(app, opts.id)
+                 : ctx.client().stop_machine(app, opts.id, stop);
   if (!opts.detach) {
     const std::string target = start ? "started" : "stopped";
     ctx.out.info("Waiting for machine " + m.id + " to be " + target + "…");
@@ -200,10 +203,19 @@ void add_machine(CLI::App& root, cli::Context& ctx) {
   auto stop_opts = std::make_shared<IdOptions>();
   auto* stop = id_command(*machine, ctx, "stop", "Stop a started machine", stop_opts);
   add_wait_flags(*stop, *stop_opts, "stopped");
+  stop->add_option("--signal,-s", stop_opts->signal,
+                   "Signal for this stop (default: its config's stop signal, SIGINT unless set)")
+      ->type_name("SIG");
+  stop->add_option("--timeout", stop_opts->stop_timeout,
+                   "Time between the signal and SIGKILL for this stop, 0s to 3600s (default: its "
+                   "config's stop timeout)")
+      ->type_name("DURATION");
   document(*stop,
            "Stops the machine with its config's stop signal (SIGKILL after its stop timeout)\n"
-           "and waits until it has stopped; stopped machines leave .internal DNS.",
-           {"sixpn machine stop 0e286e5d2c3a47 -a my-app"});
+           "and waits until it has stopped; stopped machines leave .internal DNS. --signal and\n"
+           "--timeout replace the config's for this stop only (TERM and SIGTERM both work).",
+           {"sixpn machine stop 0e286e5d2c3a47 -a my-app",
+            "sixpn machine stop 0e286e5d2c3a47 -a my-app --signal SIGTERM --timeout 10s"});
   stop->callback([&ctx, stop_opts] { run_start_stop(ctx, *stop_opts, false); });
 
   auto destroy_opts = std::make_shared<IdOptions>();

@@ -60,15 +60,17 @@ std::map<std::string, std::string> parse_env(const std::vector<std::string>& pai
   return out;
 }
 
-int duration_flag(const std::string& text, const std::string& flag, int max_seconds) {
+int duration_flag(const std::string& text, const std::string& flag, int max_seconds,
+                  int min_seconds) {
   auto seconds = parse_duration_seconds(text);
   if (!seconds) {
     throw cli::UsageError(flag + " \"" + cli::one_line(text.substr(0, 40)) +
                               "\" is not a duration",
                           "write it as 5s, 1500ms, 2m or 1m30s");
   }
-  if (*seconds < 1 || *seconds > max_seconds) {
-    throw cli::UsageError(flag + " must be from 1s to " + std::to_string(max_seconds) + "s");
+  if (*seconds < min_seconds || *seconds > max_seconds) {
+    throw cli::UsageError(flag + " must be from " + std::to_string(min_seconds) + "s to " +
+                          std::to_string(max_seconds) + "s");
   }
   return *seconds;
 }
@@ -105,6 +107,20 @@ std::optional<int> parse_duration_seconds(const std::string& text) {
     if (millis > static_cast<long long>(INT_MAX) * 1000) return std::nullopt;
   }
   return static_cast<int>((millis + 999) / 1000);
+}
+
+api::MachineStop plan_machine_stop(const std::string& signal, const std::string& timeout) {
+  api::MachineStop stop;
+  if (!signal.empty()) {
+    stop.signal = normalize_stop_signal(signal);
+    if (stop.signal->empty()) {
+      throw cli::UsageError(
+          "--signal \"" + cli::one_line(signal.substr(0, 20)) + "\" is not one the platform sends",
+          "use SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 or SIGKILL");
+    }
+  }
+  if (!timeout.empty()) stop.timeout_seconds = duration_flag(timeout, "--timeout", 3600, 0);
+  return stop;
 }
 
 std::string normalize_stop_signal(const std::string& text) {

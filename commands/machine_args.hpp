@@ -23,12 +23,17 @@ std::map<std::string, std::string> parse_env(const std::vector<std::string>& pai
 // a plain number of seconds. Whole seconds, rounded up; nullopt when the text is not one.
 std::optional<int> parse_duration_seconds(const std::string& text);
 
-// parse_duration_seconds for flag `flag`, which takes 1 s to max_seconds; a cli::UsageError
-// naming the flag otherwise.
-int duration_flag(const std::string& text, const std::string& flag, int max_seconds);
+// parse_duration_seconds for flag `flag`, which takes min_seconds to max_seconds; a
+// cli::UsageError naming the flag otherwise.
+int duration_flag(const std::string& text, const std::string& flag, int max_seconds,
+                  int min_seconds = 1);
 
 // "SIGTERM", "sigterm" or "TERM" → "SIGTERM", for the signals stop_config takes; "" otherwise.
 std::string normalize_stop_signal(const std::string& text);
+
+// `machine stop --signal SIG --timeout D` (either may be ""): the stop request's body, empty
+// when neither is given. Throws cli::UsageError naming the flag at fault.
+api::MachineStop plan_machine_stop(const std::string& signal, const std::string& timeout);
 
 // What `sixpn machine run` was given, as typed.
 struct RunFlags {

@@ -54,7 +54,7 @@ void add_machine_run(CLI::App& machine, cli::Context& ctx) {
       ->allow_extra_args(false);
   run->add_option("--image", flags->image,
                   "host (the host's own /usr, /bin, /lib, /etc, read-only) or an absolute path on "
-                  "the host to a root filesystem or OCI image layout")
+                  "the host to a root filesystem or OCI image layout (DIR[:TAG])")
       ->type_name("IMAGE")
       ->capture_default_str();
   run->add_option("--restart", flags->restart,

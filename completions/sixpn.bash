@@ -75,7 +75,7 @@ _sixpn_flags() {
     'machine list') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine status') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine start') echo '--help -h --app -a --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'machine stop') echo '--help -h --app -a --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine stop') echo '--help -h --app -a --detach -d --wait-timeout --signal -s --timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --config -c' ;;
     'machine destroy') echo '--help -h --app -a --yes -y --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'logs') echo '--help -h --app -a --machine -i --lines -n --follow -f --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'auth') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
@@ -235,10 +235,11 @@ _sixpn_flag_kind() {
     'machine start|--config'|'machine start|-c') echo 'file' ;;
     'machine stop|--app'|'machine stop|-a') echo 'dynamic:apps' ;;
     'machine stop|--wait-timeout') echo 'value' ;;
+    'machine stop|--signal'|'machine stop|-s') echo 'value' ;;
+    'machine stop|--timeout') echo 'value' ;;
     'machine stop|--api-url') echo 'value' ;;
     'machine stop|--access-token'|'machine stop|-t') echo 'value' ;;
     'machine stop|--ca-file') echo 'file' ;;
-    'machine stop|--timeout') echo 'value' ;;
     'machine stop|--config'|'machine stop|-c') echo 'file' ;;
     'machine destroy|--app'|'machine destroy|-a') echo 'dynamic:apps' ;;
     'machine destroy|--wait-timeout') echo 'value' ;;

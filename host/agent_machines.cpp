@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/agent_state.hpp"
+#include "host/bundle.hpp"
 #include "host/shim.hpp"
 
 namespace sixpn::host {
@@ -45,10 +46,11 @@ std::string start_problem(const MachineSpec& spec) {
     if (!fs::is_directory(spec.rootfs, ec)) {
       return "its image " + spec.rootfs + " is not a directory on this host";
     }
+    if (spec.cmd.empty()) {
+      return "config.init.cmd is empty and its image " + spec.rootfs + " has no default command";
+    }
     if (fs::exists(fs::path(spec.rootfs) / "oci-layout", ec)) {
-      return "its image " + spec.rootfs +
-             " is an OCI image layout, which this host does not unpack yet; give an unpacked "
-             "root file system";
+      return "its image " + spec.rootfs + " is an OCI image layout that was not unpacked";
     }
   }
   const std::string& program = spec.cmd.at(0);
@@ -68,7 +70,7 @@ std::string start_problem(const MachineSpec& spec) {
 }
 
 MachineKeeper::MachineKeeper(MachineRunner& runner, ReportOutbox& outbox, Log log)
-    : runner_(runner), outbox_(outbox), log_(std::move(log)) {}
+    : runner_(runner), outbox_(outbox), log_(std::move(log)), images_(runner.images_dir()) {}
 
 std::optional<MachineRecord> MachineKeeper::load_record(const std::string& id) const {
   try {
@@ -159,12 +161,28 @@ void MachineKeeper::fail(const std::string& id, std::uint64_t generation,
   say(id, generation, "failed", std::nullopt, message);
 }
 
+std::optional<MachineSpec> MachineKeeper::runnable(const std::string& id, std::uint64_t generation,
+                                                   const MachineSpec& spec) {
+  MachineSpec prepared;
+  try {
+    prepared = images_.prepare(spec);
+  } catch (const std::exception& e) {
+    fail(id, generation, e.what());
+    return std::nullopt;
+  }
+  auto problem = start_problem(prepared);
+  if (problem.empty()) problem = spec_problem(prepared);
+  if (!problem.empty()) {
+    fail(id, generation, problem);
+    return std::nullopt;
+  }
+  return prepared;
+}
+
 void MachineKeeper::start(const MachineAction& action) {
   supervision_[action.id] = {};
-  if (auto problem = start_problem(action.spec); !problem.empty()) {
-    fail(action.id, action.generation, problem);
-    return;
-  }
+  auto spec = runnable(action.id, action.generation, action.spec);
+  if (!spec) return;
   if (action.replace) {
     log_("machine " + action.id + ": generation " + std::to_string(action.generation) +
          " replaces the one running");
@@ -172,7 +190,7 @@ void MachineKeeper::start(const MachineAction& action) {
   }
   keep_record(action.id, {action.generation, "started", "starting"});
   say(action.id, action.generation, "starting");
-  launch(action.id, action.spec, action.generation);
+  launch(action.id, *spec, action.generation);
 }
 
 void MachineKeeper::launch(const std::string& id, const MachineSpec& spec,
@@ -254,7 +272,9 @@ void MachineKeeper::ended(const MachineAction& action) {
     supervision.restart_at.reset();
     log_("machine " + action.id + ": restarting (restart " + std::to_string(supervision.restarts) +
          ")");
-    launch(action.id, action.spec, action.generation);
+    if (auto spec = runnable(action.id, action.generation, action.spec)) {
+      launch(action.id, *spec, action.generation);
+    }
     return;
   }
   auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(now - supervision.running_since);

@@ -13,13 +13,14 @@
 #include "host/agent.hpp"
 #include "host/agent_outbox.hpp"
 #include "host/agent_plan.hpp"
+#include "host/image_cache.hpp"
 #include "host/machine_runner.hpp"
 
 namespace sixpn::host {
 
 // Why `spec` cannot start on this host, in one sentence ("" when it can): its root file
-// system is missing or is an OCI image layout (not unpacked yet), or its command is not found
-// in the image.
+// system is missing or is an OCI image layout still (not prepared by ImageCache), it has no
+// command and its image no default, or its command is not found in the image.
 std::string start_problem(const MachineSpec& spec);
 
 class MachineKeeper {
@@ -47,6 +48,10 @@ class MachineKeeper {
   };
 
   void act(const std::vector<api::HostMachine>& desired, bool fetched);
+  // `spec` made ready to run (its OCI image unpacked, the image's defaults in); nullopt when it
+  // cannot run, having reported it failed.
+  std::optional<MachineSpec> runnable(const std::string& id, std::uint64_t generation,
+                                      const MachineSpec& spec);
   void start(const MachineAction& action);
   void launch(const std::string& id, const MachineSpec& spec, std::uint64_t generation);
   void stop_together(const std::vector<const MachineAction*>& stops);
@@ -65,6 +70,7 @@ class MachineKeeper {
   std::map<std::string, ObservedMachine> observed_;  // every machine on disk
   std::map<std::string, Supervision> supervision_;
   std::set<std::string> destroyed_reported_;
+  ImageCache images_;
 };
 
 }  // namespace sixpn::host

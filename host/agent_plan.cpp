@@ -33,10 +33,12 @@ int signal_of(const api::StopConfig& stop) {
   return api::stop_signal_number(stop.signal).value_or(SIGINT);
 }
 
+// A stop request's own signal and timeout win over the config's, for that stop only.
 MachineAction stop(const api::HostMachine& m) {
   MachineAction out = action(Kind::Stop, m);
-  out.signal = signal_of(m.config.stop_config);
-  out.timeout = std::chrono::seconds(m.config.stop_config.timeout_seconds);
+  const api::StopConfig& how = m.stop ? *m.stop : m.config.stop_config;
+  out.signal = signal_of(how);
+  out.timeout = std::chrono::seconds(how.timeout_seconds);
   return out;
 }
 
@@ -128,15 +130,10 @@ SpecOrProblem machine_spec_of(const api::HostMachine& m) {
   spec.guest = {config.guest.cpus, config.guest.memory_mb};
   spec.cmd = config.init_cmd;
   if (config.image != "host") spec.rootfs = config.image;
-  if (spec.cmd.empty()) {
-    if (!spec.rootfs.empty()) {
-      out.problem =
-          "config.init.cmd is empty and the image " + config.image + " has no default command";
-      return out;
-    }
-    spec.cmd = {"sleep", "infinity"};
-  }
-  out.problem = spec_problem(spec);
+  if (spec.cmd.empty() && spec.rootfs.empty()) spec.cmd = {"sleep", "infinity"};
+  // Another image may name its own command (an OCI image's CMD): the host looks when it starts
+  // the machine (ImageCache::prepare), so only the rest is checked here.
+  out.problem = spec_problem_besides_command(spec);
   return out;
 }
 

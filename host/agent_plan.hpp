@@ -55,8 +55,9 @@ struct MachineAction {
 };
 
 // The spec a machine runs from, or one sentence saying why it cannot run (a config the platform
-// refuses, an address that is not 6PN, no command and no default). `image` "host" runs
-// `sleep infinity` when config.init.cmd is empty; another image must name a command.
+// refuses, an address that is not 6PN). `image` "host" runs `sleep infinity` when
+// config.init.cmd is empty; for another image the command stays empty then, and the image's own
+// default (an OCI image's ENTRYPOINT/CMD) fills it in when the host starts it.
 struct SpecOrProblem {
   MachineSpec spec;
   std::string problem;

@@ -72,6 +72,12 @@ const std::vector<std::string>& host_image_dirs() {
 }
 
 std::string spec_problem(const MachineSpec& spec) {
+  if (auto problem = spec_problem_besides_command(spec); !problem.empty()) return problem;
+  if (spec.cmd.empty() || spec.cmd[0].empty()) return "machine " + spec.id + " has no command";
+  return "";
+}
+
+std::string spec_problem_besides_command(const MachineSpec& spec) {
   if (!is_machine_id(spec.id))
     return "machine id \"" + spec.id + "\" is not 14 lower-case hex digits";
   if (spec.app.empty()) return "machine " + spec.id + " names no app";
@@ -79,7 +85,6 @@ std::string spec_problem(const MachineSpec& spec) {
   if (!core::is_sixpn(spec.private_ip)) {
     return "machine " + spec.id + " has no 6PN address (" + spec.private_ip.str() + ")";
   }
-  if (spec.cmd.empty() || spec.cmd[0].empty()) return "machine " + spec.id + " has no command";
   for (const auto& arg : spec.cmd) {
     if (arg.find('\0') != std::string::npos) return "a command argument holds a NUL byte";
   }
@@ -93,6 +98,9 @@ std::string spec_problem(const MachineSpec& spec) {
       (spec.rootfs[0] != '/' || spec.rootfs.find("/../") != std::string::npos ||
        spec.rootfs.ends_with("/.."))) {
     return "image \"" + spec.rootfs + "\" is neither \"host\" nor an absolute path without \"..\"";
+  }
+  if (!spec.cwd.empty() && spec.cwd[0] != '/') {
+    return "the working directory \"" + spec.cwd + "\" is not an absolute path";
   }
   if (spec.guest.cpus && !(*spec.guest.cpus >= 0.01 && *spec.guest.cpus <= 1024)) {
     return "guest.cpus must be between 0.01 and 1024";
@@ -151,7 +159,7 @@ BundleFiles plan_bundle(const MachineSpec& spec, const BundleLayout& layout) {
         {"user", {{"uid", 0}, {"gid", 0}}},
         {"args", spec.cmd},
         {"env", machine_environment(spec)},
-        {"cwd", "/"},
+        {"cwd", spec.cwd.empty() ? "/" : spec.cwd},
         {"capabilities",
          {{"bounding", kDefaultCapabilities},
           {"effective", kDefaultCapabilities},

@@ -39,6 +39,8 @@ const std::vector<std::string>& host_image_dirs();
 
 // "" when the spec can be run, else one sentence naming what is wrong with it.
 std::string spec_problem(const MachineSpec& spec);
+// The same, except that the command may still be empty (an image's default fills it in later).
+std::string spec_problem_besides_command(const MachineSpec& spec);
 
 // The process environment, "NAME=value" sorted by name. Precondition: spec_problem(spec) == "".
 std::vector<std::string> machine_environment(const MachineSpec& spec);

@@ -1,7 +1,7 @@
 #pragma once
 // Runs machines on this host: the thin runner over the plans of machine_net.hpp and bundle.hpp
 // and the shim of shim.hpp. Each machine has a directory of its own under the state directory,
-//   <state>/machines/<id>/{bundle/, machine.log, exit}
+//   <state>/machines/<id>/{bundle/, machine.log, exit}    (and <state>/images/, the image cache)
 // and the machine's container and namespace are named by its id, so a runner started later
 // (after a restart, or a kill -9 of the agent) finds every machine again from what is on disk
 // and what runc reports, and adopts the running ones without touching them.
@@ -57,6 +57,8 @@ class MachineRunner {
   std::vector<std::string> machines() const;
 
   std::string machine_dir(const std::string& id) const;
+  // Where unpacked OCI images are cached (image_cache.hpp): <state>/images.
+  std::string images_dir() const { return options_.state_dir + "/images"; }
   std::string log_path(const std::string& id) const;
   MachineLink link(const std::string& id, const core::Ipv6& address) const;
 

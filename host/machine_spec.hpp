@@ -27,7 +27,10 @@ struct MachineSpec {
   std::map<std::string, std::string> env;  // config.env
   // `image`: empty for the host's own /usr, /bin, /lib, /etc, read-only (the default), else the
   // absolute path of an unpacked root filesystem on the host, also mounted read-only.
+  // For an OCI image layout, config.image as given ("path[:tag]") until the host's ImageCache
+  // replaces it with the unpacked root (image_cache.hpp).
   std::string rootfs;
+  std::string cwd;  // the process's working directory; "": "/" (an OCI image's WORKDIR)
   Guest guest;
 };
 

@@ -11,7 +11,7 @@ packages=(
   curl ca-certificates python3 procps time hyperfine
   wireguard-tools wireguard-go iproute2 iputils-ping nftables bind9-dnsutils netcat-openbsd
   dnsperf nsd python3-dnspython tmux zsh fish
-  runc busybox-static
+  runc busybox-static umoci
 )
 
 missing=()

@@ -50,6 +50,9 @@ api::HostMachine host_machine(const store::MachineRecord& m) {
   out.desired = store::to_string(m.desired);
   out.generation = m.generation;
   out.config = m.config;
+  if (m.desired == store::MachineState::Stopped && !m.stop_request.empty()) {
+    out.stop = api::stop_config_for(m.config.stop_config, m.stop_request);
+  }
   return out;
 }
 

@@ -147,6 +147,18 @@ Result<api::MachineCreate> decode_machine_create(std::string_view body) {
   return v;
 }
 
+Result<api::MachineStop> decode_machine_stop(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return api::MachineStop{};
+  auto j = parse_object(body, {"signal", "timeout"});
+  if (!j) return bad_request("invalid_stop", j.error().message);
+  auto v = shape<api::MachineStop>(j.value());
+  if (!v) return bad_request("invalid_stop", v.error().message);
+  if (auto problem = api::machine_stop_problem(v.value()); !problem.empty()) {
+    return bad_request("invalid_stop", problem);
+  }
+  return v;
+}
+
 Result<api::IpAssignmentCreate> decode_ip_assignment_create(std::string_view body) {
   auto j = parse_object(body, {"type", "org_slug"});
   if (!j) return j.error();

@@ -23,6 +23,8 @@ inline constexpr std::size_t kMaxMetadataValue = 253;
 Result<api::PeerCreate> decode_peer_create(std::string_view body);
 Result<api::AppCreate> decode_app_create(std::string_view body);
 Result<api::MachineCreate> decode_machine_create(std::string_view body);
+// An empty body is a stop with the machine's own stop_config; a bad signal or timeout is 400.
+Result<api::MachineStop> decode_machine_stop(std::string_view body);
 Result<api::IpAssignmentCreate> decode_ip_assignment_create(std::string_view body);
 
 // The host protocol's bodies (docs/host-protocol.md).

@@ -86,8 +86,9 @@ Reply start_machine(const Services& s, const Call& call) {
 
 Reply stop_machine(const Services& s, const Call& call) {
   auto app = visible_app(s, call, call.params.at(0));
+  auto stop = decoded(decode_machine_stop(call.body));
   return machine_reply(
-      s.store.set_machine_state(app, call.params.at(1), store::MachineState::Stopped));
+      s.store.set_machine_state(app, call.params.at(1), store::MachineState::Stopped, stop));
 }
 
 Reply destroy_machine(const Services& s, const Call& call) {

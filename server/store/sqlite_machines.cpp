@@ -13,7 +13,8 @@ constexpr const char* kMachineSelect =
     "SELECT m.id, m.machine_id, m.name, a.name, o.slug, o.network_id, m.region, m.state, "
     "m.process_group, m.metadata, m.private_ip, m.host_id, coalesce(h.name, ''), m.config, "
     "m.generation, m.reported_state, m.reported_generation, m.exit_code, m.message, "
-    "m.host_removed, m.created_at, m.updated_at FROM machines m JOIN apps a ON a.id = m.app_id "
+    "m.host_removed, m.created_at, m.updated_at, m.stop_request FROM machines m JOIN apps a ON "
+    "a.id = m.app_id "
     "JOIN orgs o ON o.id = a.org_id LEFT JOIN hosts h ON h.id = m.host_id ";
 
 MachineRecord machine_from_row(const Statement& q) {
@@ -40,6 +41,8 @@ MachineRecord machine_from_row(const Statement& q) {
   m.host_removed = q.int_at(19) != 0;
   m.created_at = q.text_at(20);
   m.updated_at = q.text_at(21);
+  if (auto stop = optional_text(q, 22))
+    m.stop_request = nlohmann::json::parse(*stop).get<api::MachineStop>();
   m.state = derived_state(MachineStatus{m.desired, m.generation, m.host_id, m.reported,
                                         m.reported_generation, m.host_removed});
   return m;
@@ -157,7 +160,7 @@ PageResult<MachineRecord> SqliteStore::list_machines(const AppRecord& app, PageR
 }
 
 MachineRecord SqliteStore::set_machine_state(const AppRecord& app, std::string_view id,
-                                             MachineState state) {
+                                             MachineState state, const api::MachineStop& stop) {
   return write([&](Connection& c) {
     auto m = machine_by_id(c, app.id, id);
     auto now = now_rfc3339();
@@ -190,19 +193,22 @@ MachineRecord SqliteStore::set_machine_state(const AppRecord& app, std::string_v
       auto allocation = a.int_at(0);
       Statement(c,
                 "UPDATE machines SET state = 'destroyed', allocation_id = NULL, "
-                "generation = generation + 1, updated_at = ?2 WHERE id = ?1")
+                "stop_request = NULL, generation = generation + 1, updated_at = ?2 WHERE id = ?1")
           .bind(1, m->seq)
           .bind(2, now)
           .run();
       release(c, allocation);
     } else {
-      Statement(c,
-                "UPDATE machines SET state = ?2, generation = generation + 1, updated_at = ?3 "
-                "WHERE id = ?1")
-          .bind(1, m->seq)
-          .bind(2, to_string(state))
-          .bind(3, now)
-          .run();
+      Statement update(c,
+                       "UPDATE machines SET state = ?2, stop_request = ?4, "
+                       "generation = generation + 1, updated_at = ?3 WHERE id = ?1");
+      update.bind(1, m->seq).bind(2, to_string(state)).bind(3, now);
+      if (state == MachineState::Stopped && !stop.empty()) {
+        update.bind(4, nlohmann::json(stop).dump());
+      } else {
+        update.bind_null(4);
+      }
+      update.run();
     }
     return *machine_by_id(c, app.id, id);
   });

@@ -186,10 +186,18 @@ CREATE TABLE machine_logs (
 CREATE INDEX machine_logs_by_app ON machine_logs (app_id, id);
 CREATE INDEX machine_logs_by_machine ON machine_logs (machine_row, id);
 )sql";
+
+// Version 5: a stop request may name its own signal and timeout (Fly's POST …/stop body); they
+// are kept as that JSON while the machine's desired state is the stop they came with, and the
+// host's desired state carries them. NULL: the machine's config.stop_config.
+constexpr const char* kV5 = R"sql(
+ALTER TABLE machines ADD COLUMN stop_request TEXT;
+)sql";
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}};
+  static const std::vector<Migration> migrations = {
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
   return migrations;
 }
 

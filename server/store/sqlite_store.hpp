@@ -46,8 +46,8 @@ class SqliteStore final : public Store {
   std::optional<MachineRecord> find_machine(const AppRecord& app, std::string_view id) override;
   PageResult<MachineRecord> list_machines(const AppRecord& app, PageRequest page,
                                           bool include_destroyed) override;
-  MachineRecord set_machine_state(const AppRecord& app, std::string_view id,
-                                  MachineState state) override;
+  MachineRecord set_machine_state(const AppRecord& app, std::string_view id, MachineState state,
+                                  const api::MachineStop& stop = {}) override;
 
   JoinTokenRecord create_join_token(const Sha256& token_hash, const NewJoinToken& t) override;
   HostRecord register_host(const Sha256& join_token_hash, const NewHost& host,

@@ -110,6 +110,8 @@ struct MachineRecord {
   std::uint32_t host_id = 0;  // 0: placed before any host registered ("no hosts yet")
   std::string host;           // that host's name; "" when none or removed
   api::MachineConfig config;
+  // The signal and timeout the stop that set desired = stopped asked for; empty: the config's.
+  api::MachineStop stop_request;
   std::uint64_t generation = 1;  // grows with every start or stop
   std::optional<std::string> reported;  // the host's last report, none before the first
   std::uint64_t reported_generation = 0;
@@ -312,8 +314,10 @@ class Store {
   virtual PageResult<MachineRecord> list_machines(const AppRecord& app, PageRequest page,
                                                   bool include_destroyed) = 0;
   // Sets the desired state; a change bumps the generation. Destroyed releases the address.
+  // `stop` (Stopped only) is kept as stop_request until the next change of state.
   virtual MachineRecord set_machine_state(const AppRecord& app, std::string_view id,
-                                          MachineState state) = 0;
+                                          MachineState state,
+                                          const api::MachineStop& stop = {}) = 0;
 
   // Hosts. Join tokens and credentials are kept as SHA-256 only.
   virtual JoinTokenRecord create_join_token(const Sha256& token_hash, const NewJoinToken& t) = 0;

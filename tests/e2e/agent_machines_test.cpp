@@ -13,6 +13,7 @@
 
 #include "host/agent_machines.hpp"
 #include "host/machine_log.hpp"
+#include "net/command.hpp"
 #include "tests/e2e/host_namespace_fixture.hpp"
 
 namespace sixpn::host {
@@ -64,6 +65,61 @@ class AgentMachinesTest : public testing::InHostNamespace {
       std::this_thread::sleep_for(200ms);
     }
     return done();
+  }
+
+  // An OCI image layout at work_/<name> with tag `tag`, made as an image author would with
+  // umoci (Debian): a busybox-static root with a marker file, and its CMD, ENV and WORKDIR.
+  std::string busybox_layout(const std::string& name, const std::string& tag,
+                             const std::vector<std::string>& cmd) {
+    const auto layout = (work_ / name).string();
+    const auto bundle = (work_ / (name + "-bundle")).string();
+    const auto image = layout + ":" + tag;
+    net::run_checked({"umoci", "init", "--layout", layout});
+    net::run_checked({"umoci", "new", "--image", image});
+    net::run_checked({"umoci", "unpack", "--image", image, bundle});
+    const fs::path rootfs = fs::path(bundle) / "rootfs";
+    fs::create_directories(rootfs / "bin");
+    fs::create_directories(rootfs / "srv");
+    fs::copy_file("/bin/busybox", rootfs / "bin/busybox");
+    for (const char* tool : {"sh", "cat", "ls", "pwd", "sleep"})
+      fs::create_symlink("busybox", rootfs / "bin" / tool);
+    std::ofstream(rootfs / "image-marker") << "from the image\n";
+    net::run_checked({"umoci", "repack", "--image", image, bundle});
+    std::vector<std::string> config = {"umoci",        "config",         "--image",
+                                       image,          "--config.env",   "IMAGE_VAR=from-image",
+                                       "--config.env", "GREETING=image", "--config.workingdir",
+                                       "/srv"};
+    for (const auto& arg : cmd) config.insert(config.end(), {"--config.cmd", arg});
+    net::run_checked(config);
+    fs::remove_all(bundle);
+    return layout;
+  }
+
+  // The text of every line the machine wrote, in order.
+  std::vector<std::string> logged(const std::string& id) {
+    std::vector<std::string> out;
+    std::ifstream log(runner_->log_path(id));
+    for (std::string line; std::getline(log, line);) {
+      if (auto record = parse_log_record(line)) out.push_back(record->text);
+    }
+    return out;
+  }
+
+  bool ended_stopped(const api::HostMachine& m) {
+    return tick_until({m},
+                      [&] {
+                        auto s = said(m.id);
+                        return !s.empty() && (s.back() == "stopped" || s.back() == "failed");
+                      }) &&
+           said(m.id).back() == "stopped";
+  }
+
+  // What the image cache holds: the names under <state>/images.
+  std::vector<std::string> cached() {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(runner_->images_dir()))
+      out.push_back(e.path().filename().string());
+    return out;
   }
 
   std::optional<ReportOutbox> outbox_;
@@ -205,6 +261,77 @@ TEST_F(AgentMachinesTest, DestroyedIsReportedOnce) {
   auto s = said(m.id);
   EXPECT_EQ(std::count(s.begin(), s.end(), "destroyed"), 1);
   EXPECT_FALSE(fs::exists("/var/run/netns/" + tag_ + "-" + m.id));
+}
+
+TEST_F(AgentMachinesTest, AnOciImageRunsFromItsOwnFilesWithItsDefaultsUnpackedOnce) {
+  const auto layout = busybox_layout(
+      "web", "v1",
+      {"/bin/sh", "-c",
+       "cat /image-marker; ls /usr/bin/python3 2>/dev/null || echo no host python; pwd; "
+       "echo $IMAGE_VAR $GREETING"});
+  auto m = machine("");
+  m.config.image = layout + ":v1";
+  m.config.init_cmd.clear();  // the image's CMD
+  m.config.env = {{"GREETING", "config"}};
+  m.config.restart = {"no", 0};
+  keeper_->converge({m}, true);
+  ASSERT_TRUE(ended_stopped(m)) << outbox_->pending().back().message;
+  EXPECT_EQ(logged(m.id), (std::vector<std::string>{"from the image", "no host python", "/srv",
+                                                    "from-image config"}));
+  auto entries = cached();
+  ASSERT_EQ(entries.size(), 1u) << "one unpack, nothing left beside it";
+  EXPECT_EQ(entries[0].size(), 64u) << entries[0];
+  const fs::path sentinel = fs::path(runner_->images_dir()) / entries[0] / "kept";
+  std::ofstream(sentinel) << "";
+
+  // A second machine of the same image, with a command of its own.
+  auto again = machine("");
+  again.config.image = layout + ":v1";
+  again.config.init_cmd = {"cat", "/image-marker"};
+  again.config.restart = {"no", 0};
+  keeper_->converge({m, again}, true);
+  ASSERT_TRUE(ended_stopped(again)) << outbox_->pending().back().message;
+  EXPECT_EQ(logged(again.id), std::vector<std::string>{"from the image"});
+  EXPECT_TRUE(fs::exists(sentinel)) << "the cached unpack was used, not made again";
+  EXPECT_EQ(cached().size(), 1u);
+}
+
+TEST_F(AgentMachinesTest, ABadOciImageFailsWithOneSentenceAndLeavesNoCache) {
+  const auto layout = busybox_layout("app", "v1", {"/bin/sh", "-c", "true"});
+  auto missing_tag = machine("");
+  missing_tag.config.image = layout + ":v9";
+  keeper_->converge({missing_tag}, true);
+  EXPECT_EQ(said(missing_tag.id).back(), "failed");
+  EXPECT_EQ(outbox_->pending().back().message,
+            "its image " + layout + ":v9: it has no tag \"v9\" (its tags: v1)");
+
+  // A layer that went missing: umoci itself fails.
+  const auto broken = (work_ / "broken").string();
+  fs::copy(layout, broken, fs::copy_options::recursive);
+  std::vector<fs::path> blobs;
+  for (const auto& e : fs::directory_iterator(fs::path(broken) / "blobs/sha256"))
+    blobs.push_back(e.path());
+  std::sort(blobs.begin(), blobs.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::file_size(a) > fs::file_size(b);
+  });
+  fs::remove(blobs.front());  // the busybox layer is the largest blob by far
+  auto failing = machine("");
+  failing.config.image = broken + ":v1";
+  keeper_->converge({missing_tag, failing}, true);
+  EXPECT_EQ(said(failing.id).back(), "failed");
+  const auto message = outbox_->pending().back().message;
+  EXPECT_EQ(message.rfind("umoci could not unpack its image " + broken + ":v1: ", 0), 0u)
+      << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+
+  std::ofstream(fs::path(broken) / "index.json") << "not json";
+  auto garbled = machine("");
+  garbled.config.image = broken;
+  keeper_->converge({missing_tag, failing, garbled}, true);
+  EXPECT_EQ(outbox_->pending().back().message,
+            "its image " + broken + ": its index.json is not an OCI image index");
+  EXPECT_TRUE(cached().empty()) << "no partial unpack is kept";
+  EXPECT_EQ(runner_->status(failing.id).kind, MachineStatus::Kind::Absent);
 }
 
 }  // namespace

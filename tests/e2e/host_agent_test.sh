@@ -171,6 +171,68 @@ test_6_a_command_that_does_not_exist_fails_with_a_sentence() {
   api DELETE "/v1/apps/web/machines/$id"
 }
 
+# An OCI image layout made as an image author would, with umoci: busybox-static, a marker file,
+# and its CMD, ENV and WORKDIR.
+make_busybox_layout() {  # DIR TAG
+  local layout=$1 tag=$2 bundle="$1-bundle"
+  umoci init --layout "$layout" && umoci new --image "$layout:$tag" &&
+    umoci unpack --image "$layout:$tag" "$bundle" || return 1
+  mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/srv"
+  cp /bin/busybox "$bundle/rootfs/bin/busybox"
+  local tool
+  for tool in sh cat ls pwd; do ln -s busybox "$bundle/rootfs/bin/$tool"; done
+  echo "from the image" >"$bundle/rootfs/image-marker"
+  umoci repack --image "$layout:$tag" "$bundle" &&
+    umoci config --image "$layout:$tag" --config.env IMAGE_VAR=from-image --config.workingdir /srv \
+      --config.cmd /bin/sh --config.cmd -c \
+      --config.cmd 'cat /image-marker; ls /usr/bin/python3 2>/dev/null || echo no host python; pwd; echo $IMAGE_VAR' ||
+    return 1
+  rm -rf "$bundle"
+}
+
+machine_messages() {  # id → the messages of its log lines, joined by "|"
+  api GET "/v1/apps/web/logs?machine_id=$1"
+  json_get "$OUT" '"|".join(l["message"] for l in d["items"])'
+}
+
+test_6b_a_machine_from_an_oci_layout_runs_the_images_files_and_command() {
+  command -v umoci >/dev/null || fail "umoci is missing (scripts/install-deps.sh)"
+  make_busybox_layout "$WORK/image" v1 || fail "cannot make the OCI layout"
+  api POST /v1/apps/web/machines \
+    '{"region":"ams","config":{"image":"'"$WORK/image:v1"'","restart":{"policy":"no"}}}'
+  [ "$RC" == 201 ] || fail "create: $RC $OUT"
+  local id
+  id=$(json_get "$OUT" 'd["id"]')
+  wait_until 60 machine_is "$id" stopped || fail "not stopped: $(machine_state "$id"); $(tail -5 "$AGENT_LOG")"
+  local expected="from the image|no host python|/srv|from-image"
+  wait_until 10 eval '[ "$(machine_messages "$id")" == "$expected" ]' ||
+    fail "its lines: $(machine_messages "$id")"
+  [ "$(ls "$STATE/images" | wc -l)" == 1 ] || fail "the image cache holds: $(ls -a "$STATE/images")"
+  api DELETE "/v1/apps/web/machines/$id"
+}
+
+test_6c_stop_with_sigterm_ends_a_machine_that_ignores_sigint_at_once() {
+  local script="trap '' INT; trap 'exit 7' TERM; while :; do sleep 0.1; done"
+  api POST /v1/apps/web/machines \
+    '{"region":"ams","config":{"init":{"cmd":["/bin/sh","-c","'"$script"'"]},"restart":{"policy":"no"},"stop_config":{"signal":"SIGINT","timeout":"120s"}}}'
+  [ "$RC" == 201 ] || fail "create: $RC $OUT"
+  local id
+  id=$(json_get "$OUT" 'd["id"]')
+  wait_until 20 machine_is "$id" started || fail "not started: $(machine_state "$id")"
+  # Its config's SIGINT is ignored, and its 120 s would outlast the 30 s wait: only a SIGTERM
+  # sent at once ends it in time, with the code its TERM trap gives.
+  SIXPN_API_TOKEN="$TOKEN" run "$SIXPN_BIN" machine stop "$id" -a web --signal TERM --timeout 60s \
+    --wait-timeout 30s --json
+  assert_rc 0
+  assert_eq stopped "$(json_get "$OUT" 'd["state"]')" "state"
+  assert_eq 7 "$(json_get "$OUT" 'd["exit_code"]')" "exit code (7: its TERM trap; 137: SIGKILL)"
+  SIXPN_API_TOKEN="$TOKEN" run "$SIXPN_BIN" machine stop "$id" -a web --signal SIGSEGV
+  assert_rc 2
+  api POST "/v1/apps/web/machines/$id/stop" '{"timeout":"2h"}'
+  assert_eq 400 "$RC" "status of a stop with a timeout of 2h"
+  api DELETE "/v1/apps/web/machines/$id"
+}
+
 test_7_destroy_removes_the_namespace_the_container_and_the_directory() {
   local id
   id=$(get machine)

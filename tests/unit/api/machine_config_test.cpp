@@ -142,5 +142,38 @@ TEST(HostProtocol, ReportKeepsAnExitCodeOnlyWhenThereIsOne) {
   EXPECT_THROW(Json::parse(R"({"machines": [{"id": "a"}]})").get<HostReport>(), ShapeError);
 }
 
+TEST(MachineStop, OnlyTheGivenFieldsOverrideTheConfig) {
+  StopConfig config{"SIGINT", 30};
+  EXPECT_EQ(stop_config_for(config, MachineStop{}).signal, "SIGINT");
+  auto both = stop_config_for(config, MachineStop{"SIGTERM", 0});
+  EXPECT_EQ(both.signal, "SIGTERM");
+  EXPECT_EQ(both.timeout_seconds, 0);
+  auto timeout_only = stop_config_for(config, MachineStop{std::nullopt, 7});
+  EXPECT_EQ(timeout_only.signal, "SIGINT");
+  EXPECT_EQ(timeout_only.timeout_seconds, 7);
+}
+
+TEST(MachineStop, RoundTripsInFlysShape) {
+  MachineStop stop{"SIGTERM", 10};
+  Json j = stop;
+  EXPECT_EQ(j, Json::parse(R"({"signal":"SIGTERM","timeout":"10s"})"));
+  EXPECT_EQ(j.get<MachineStop>(), stop);
+  EXPECT_EQ(Json(MachineStop{}), Json::object());
+  EXPECT_EQ(machine_stop_problem(MachineStop{"SIGKILL", 3600}), "");
+  EXPECT_NE(machine_stop_problem(MachineStop{"TERM", std::nullopt}), "");
+}
+
+TEST(HostMachineJson, CarriesAStopOnlyWhenThereIsOne) {
+  HostMachine m;
+  m.id = "0123456789abcd";
+  m.desired = "stopped";
+  EXPECT_FALSE(Json(m).contains("stop"));
+  m.stop = StopConfig{"SIGTERM", 0};
+  auto back = Json(m).get<HostMachine>();
+  ASSERT_TRUE(back.stop);
+  EXPECT_EQ(back.stop->signal, "SIGTERM");
+  EXPECT_EQ(back.stop->timeout_seconds, 0);
+}
+
 }  // namespace
 }  // namespace sixpn::api

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "../api/client_fixture.hpp"
@@ -69,6 +71,8 @@ struct LogServer {
   std::vector<api::LogLine> kept;
   std::vector<api::LogLine> arriving;
   std::vector<std::string> requests;
+  std::set<std::size_t> failing;  // 1-based numbers of requests answered 503
+  int fail_status = 503;
 
   void start() {
     api.server.Get("/v1/apps/my-app/logs", [this](const httplib::Request& req,
@@ -77,6 +81,11 @@ struct LogServer {
       requests.push_back("cursor=" + req.get_param_value("cursor") +
                          " wait=" + req.get_param_value("wait") +
                          " machine=" + req.get_param_value("machine_id"));
+      if (failing.contains(requests.size())) {
+        res.status = fail_status;
+        res.set_content(R"({"error":"restarting","code":"unavailable"})", "application/json");
+        return;
+      }
       std::size_t from = req.has_param("cursor") ? std::stoul(req.get_param_value("cursor")) : 0;
       std::size_t limit = req.has_param("limit") ? std::stoul(req.get_param_value("limit")) : 100;
       if (from >= kept.size() && req.has_param("wait") && !arriving.empty()) {
@@ -161,6 +170,108 @@ TEST(StreamLogs, AnUnknownAppIsTheApisNotFound) {
   } catch (const api::HttpError& e) {
     EXPECT_EQ(e.status, 404);
   }
+}
+
+TEST(ReconnectDelay, IsOneSecondDoublingToTen) {
+  using std::chrono::milliseconds;
+  std::optional<milliseconds> delay;
+  std::vector<long> seen;
+  for (int i = 0; i < 6; ++i) {
+    delay = next_reconnect_delay(delay, std::chrono::seconds(1), std::chrono::seconds(10));
+    seen.push_back(static_cast<long>(delay->count()));
+  }
+  EXPECT_EQ(seen, (std::vector<long>{1000, 2000, 4000, 8000, 10000, 10000}));
+}
+
+TEST(PassingFailure, IsNoAnswerOrAServersTroubleNotARefusal) {
+  EXPECT_TRUE(is_passing_failure(api::TransportError("connection refused")));
+  EXPECT_TRUE(is_passing_failure(api::HttpError(503, "restarting", "unavailable", "")));
+  EXPECT_TRUE(is_passing_failure(api::HttpError(500, "oops", "internal", "")));
+  EXPECT_TRUE(is_passing_failure(api::HttpError(429, "slow down", "rate_limited", "")));
+  EXPECT_FALSE(is_passing_failure(api::HttpError(401, "no", "unauthorized", "")));
+  EXPECT_FALSE(is_passing_failure(api::HttpError(404, "gone", "not_found", "")));
+  EXPECT_FALSE(is_passing_failure(api::TlsFailure("certificate changed")));
+  EXPECT_FALSE(is_passing_failure(api::Cancelled()));
+}
+
+LogsRequest following(int lines) {
+  LogsRequest request;
+  request.app = "my-app";
+  request.lines = lines;
+  request.follow = true;
+  request.wait_seconds = 1;
+  request.reconnect_first = std::chrono::milliseconds(10);
+  request.reconnect_max = std::chrono::milliseconds(40);
+  return request;
+}
+
+TEST(StreamLogs, FollowingOutlivesFailedPollsAndResumesFromTheLastCursor) {
+  LogServer server;
+  for (int i = 1; i <= 2; ++i) server.kept.push_back(log_line(i));
+  for (int i = 3; i <= 4; ++i) server.arriving.push_back(log_line(i));
+  server.failing = {3, 4, 5};  // the first three polls after the kept lines
+  server.start();
+  auto options = options_for(server.api);
+  options.max_attempts = 1;  // each failure reaches the loop
+  api::Client client(options);
+  std::vector<std::string> seen, notices;
+  stream_logs(
+      client, following(100),
+      [&](const std::vector<api::LogLine>& lines) {
+        for (const auto& l : lines) seen.push_back(l.message);
+      },
+      [&] { return seen.size() >= 4; }, [&](const std::string& s) { notices.push_back(s); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"line 1", "line 2", "line 3", "line 4"}));
+  ASSERT_EQ(notices.size(), 2u) << "one sentence for the outage, one for its end";
+  EXPECT_EQ(notices[0].rfind("Lost the control plane (", 0), 0u) << notices[0];
+  EXPECT_EQ(notices[1], "The control plane answers again; following on");
+  std::lock_guard lock(server.mu);
+  ASSERT_EQ(server.requests.size(), 6u);
+  for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ(server.requests[i], "cursor=2 wait=1 machine=");
+}
+
+TEST(StreamLogs, ARefusalWhileFollowingIsFinal) {
+  LogServer server;
+  server.failing = {2};
+  server.fail_status = 401;
+  server.start();
+  auto options = options_for(server.api);
+  options.max_attempts = 1;
+  api::Client client(options);
+  std::vector<std::string> notices;
+  try {
+    stream_logs(
+        client, following(0), [](const std::vector<api::LogLine>&) {}, [] { return false; },
+        [&](const std::string& s) { notices.push_back(s); });
+    FAIL() << "expected an HttpError";
+  } catch (const api::HttpError& e) {
+    EXPECT_EQ(e.status, 401);
+  }
+  EXPECT_TRUE(notices.empty());
+  std::lock_guard lock(server.mu);
+  EXPECT_EQ(server.requests.size(), 2u);
+}
+
+TEST(StreamLogs, StoppingWhileWaitingToRetryEndsAtOnce) {
+  LogServer server;
+  for (std::size_t i = 1; i <= 1000; ++i) server.failing.insert(i);
+  server.start();
+  auto options = options_for(server.api);
+  options.max_attempts = 1;
+  api::Client client(options);
+  auto request = following(0);
+  request.reconnect_first = request.reconnect_max = std::chrono::hours(1);
+  std::atomic<int> notices{0};
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    while (notices == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop = true;
+  });
+  stream_logs(
+      client, request, [](const std::vector<api::LogLine>&) {}, [&] { return stop.load(); },
+      [&](const std::string&) { ++notices; });
+  stopper.join();
+  EXPECT_EQ(notices, 1);
 }
 
 }  // namespace

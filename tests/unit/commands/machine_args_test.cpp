@@ -64,6 +64,27 @@ TEST(StopSignal, AcceptsNamesWithOrWithoutSigInAnyCase) {
   EXPECT_EQ(normalize_stop_signal("15"), "");
 }
 
+TEST(PlanMachineStop, TurnsTheFlagsIntoTheStopBody) {
+  EXPECT_TRUE(plan_machine_stop("", "").empty());
+  EXPECT_EQ(plan_machine_stop("term", "10s"), (api::MachineStop{"SIGTERM", 10}));
+  EXPECT_EQ(plan_machine_stop("", "0s"), (api::MachineStop{std::nullopt, 0}));
+  EXPECT_EQ(plan_machine_stop("SIGKILL", ""), (api::MachineStop{"SIGKILL", std::nullopt}));
+}
+
+TEST(PlanMachineStop, RefusesBadFlagsNamingEach) {
+  auto message = [](const std::string& signal, const std::string& timeout) {
+    try {
+      plan_machine_stop(signal, timeout);
+    } catch (const cli::UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("SIGSEGV", ""), "--signal \"SIGSEGV\" is not one the platform sends");
+  EXPECT_EQ(message("", "3601s"), "--timeout must be from 0s to 3600s");
+  EXPECT_EQ(message("", "soon"), "--timeout \"soon\" is not a duration");
+}
+
 TEST(PlanMachineRun, PutsEveryFlagIntoTheMachinesConfig) {
   RunFlags f = flags_in();
   f.name = "worker-1";

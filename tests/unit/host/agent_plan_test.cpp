@@ -122,16 +122,26 @@ TEST(PlanMachines, AMachineThatVanishedIsStartedAgainUnlessItCouldNeverStart) {
       plan({m}, {{m.id, seen(Status::Absent, MachineRecord{3, "started", "failed"})}}).empty());
 }
 
+TEST(PlanMachines, AnImageWithoutInitCmdStartsWithTheCommandLeftToTheImage) {
+  auto m = machine("started", 1);
+  m.config.image = "/srv/images/web:v2";
+  m.config.init_cmd.clear();
+  auto actions = plan({m}, {});
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].kind, Kind::Start);
+  EXPECT_TRUE(actions[0].spec.cmd.empty());
+  EXPECT_EQ(actions[0].spec.rootfs, "/srv/images/web:v2");
+}
+
 TEST(PlanMachines, AConfigThatCannotRunIsReportedFailedOnce) {
   auto m = machine("started", 1);
-  m.config.image = "/srv/rootfs";
-  m.config.init_cmd.clear();
+  m.config.restart.policy = "sometimes";
   auto actions = plan({m}, {});
   ASSERT_EQ(actions.size(), 1u);
   EXPECT_EQ(actions[0].kind, Kind::Report);
   EXPECT_EQ(actions[0].report.state, "failed");
   EXPECT_EQ(actions[0].report.message,
-            "config.init.cmd is empty and the image /srv/rootfs has no default command");
+            "config.restart.policy must be no, always or on-failure, not \"sometimes\"");
   EXPECT_TRUE(
       plan({m}, {{m.id, seen(Status::Absent, MachineRecord{1, "started", "failed"})}}).empty());
 }
@@ -245,6 +255,17 @@ TEST(DecideAfterExit, ALongRunStartsTheCountAfresh) {
   EXPECT_EQ(d.restarts, 1);
   EXPECT_EQ(d.delay, 1s);
   EXPECT_EQ(decide_after_exit({"always", 0}, 0, 9, 59s).delay, 30s);
+}
+
+TEST(PlanMachines, AStopRequestsSignalAndTimeoutWinOverTheConfigs) {
+  auto m = machine("stopped", 6);
+  m.config.stop_config = {"SIGINT", 60};
+  m.stop = api::StopConfig{"SIGTERM", 0};
+  auto actions = plan({m}, {{m.id, seen(Status::Running, MachineRecord{5, "started", "started"})}});
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(actions[0].kind, Kind::Stop);
+  EXPECT_EQ(actions[0].signal, SIGTERM);
+  EXPECT_EQ(actions[0].timeout, 0s);
 }
 
 }  // namespace

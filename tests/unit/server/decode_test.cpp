@@ -204,5 +204,45 @@ TEST(DecodeHostileInput, RandomAndMutatedBodiesNeverThrow) {
   }
 }
 
+TEST(DecodeMachineStop, NoBodyIsTheMachinesOwnStopConfig) {
+  for (const char* body : {"", " \n", "{}"}) {
+    auto r = decode_machine_stop(body);
+    ASSERT_TRUE(r.ok()) << body << ": " << r.error().message;
+    EXPECT_TRUE(r.value().empty()) << body;
+  }
+}
+
+TEST(DecodeMachineStop, TakesFlysSignalAndTimeout) {
+  auto r = decode_machine_stop(R"({"signal":"SIGTERM","timeout":"10s"})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value(), (api::MachineStop{"SIGTERM", 10}));
+  auto zero = decode_machine_stop(R"({"timeout":0})");
+  ASSERT_TRUE(zero.ok()) << zero.error().message;
+  EXPECT_EQ(zero.value().timeout_seconds, 0);
+  EXPECT_FALSE(zero.value().signal);
+}
+
+TEST(DecodeMachineStop, ABadSignalTimeoutOrFieldIs400WithOneSentence) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"signal":"SIGSEGV"})",
+       "signal must be one of SIGINT, SIGTERM, SIGQUIT, SIGHUP, "
+       "SIGUSR1, SIGUSR2, SIGKILL, not \"SIGSEGV\""},
+      {R"({"signal":15})", "field \"signal\" must be a string such as \"SIGTERM\""},
+      {R"({"timeout":"3601s"})", "timeout must be from 0s to 3600s"},
+      {R"({"timeout":"soon"})",
+       "field \"timeout\" must be a duration such as \"5s\", not \"soon\""},
+      {R"({"timeout":-1})", "field \"timeout\" must be a duration of at most 3600s"},
+      {R"({"sig":"SIGTERM"})", "unknown field \"sig\""},
+      {R"([1])", "the request body must be a JSON object"},
+  };
+  for (const auto& [body, sentence] : cases) {
+    auto r = decode_machine_stop(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.error().status, 400) << body;
+    EXPECT_EQ(r.error().code, "invalid_stop") << body;
+    EXPECT_EQ(r.error().message, sentence) << body;
+  }
+}
+
 }  // namespace
 }  // namespace sixpn::server::http

@@ -100,5 +100,27 @@ TEST(HostState, PeerPrefixesAreOnePerOrgAndGatewayHost) {
                           {1, 0x0a7b0200}, {2, 0x0a7b0201}}));
 }
 
+TEST(HostState, AStoppedMachineCarriesItsStopRequestOverItsConfig) {
+  HostStateInputs in;
+  in.host = host(0x0c000001, {2});
+  store::MachineRecord m;
+  m.id = "0123456789abcd";
+  m.network_id = 2;
+  m.config.stop_config = {"SIGINT", 30};
+  m.desired = store::MachineState::Stopped;
+  m.stop_request.signal = "SIGTERM";
+  store::MachineRecord plain = m;
+  plain.id = "0123456789abce";
+  plain.stop_request = {};
+  in.machines = {m, plain};
+  auto state = build_host_state(in);
+  ASSERT_EQ(state.machines.size(), 2u);
+  ASSERT_TRUE(state.machines[0].stop);
+  EXPECT_EQ(state.machines[0].stop->signal, "SIGTERM");
+  EXPECT_EQ(state.machines[0].stop->timeout_seconds, 30)
+      << "the config's timeout where none is given";
+  EXPECT_FALSE(state.machines[1].stop);
+}
+
 }  // namespace
 }  // namespace sixpn::server

@@ -356,5 +356,21 @@ TEST(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
   EXPECT_EQ(m->generation, 1u);
 }
 
+TEST_F(StoreHostsTest, AStopsOwnSignalIsKeptForThatStopAndTheHostSeesIt) {
+  auto h = host("fra", "fra-1");
+  auto m = store->create_machine(app, machine("fra"));
+  auto stopped =
+      store->set_machine_state(app, m.id, MachineState::Stopped, api::MachineStop{"SIGTERM", 10});
+  EXPECT_EQ(stopped.stop_request, (api::MachineStop{"SIGTERM", 10}));
+  auto listed = store->host_machines(h.id);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].stop_request, (api::MachineStop{"SIGTERM", 10}));
+  // The next start forgets it: a later plain stop uses the config again.
+  store->set_machine_state(app, m.id, MachineState::Started);
+  EXPECT_TRUE(store->find_machine(app, m.id)->stop_request.empty());
+  auto plain = store->set_machine_state(app, m.id, MachineState::Stopped);
+  EXPECT_TRUE(plain.stop_request.empty());
+}
+
 }  // namespace
 }  // namespace sixpn::server::store
