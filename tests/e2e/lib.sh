@@ -187,15 +187,17 @@ while True:
   wait_until 5 inside "$name" python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], 8080), 1).close()' "$address"
 }
 
-# wait_until SECONDS CMD… — retries CMD every 0.1 s; fails when it never succeeds.
+# wait_until SECONDS CMD… — retries CMD every 0.1 s; fails when it has not succeeded once
+# SECONDS have passed (by the clock, so a CMD that itself takes seconds does not stretch it).
 wait_until() {
-  local seconds=$1 i
+  local seconds=$1 deadline
   shift
-  for i in $(seq 1 $((seconds * 10))); do
+  deadline=$(($(date +%s%N) + seconds * 1000000000))
+  while :; do
     "$@" >/dev/null 2>&1 && return 0
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
     sleep 0.1
   done
-  return 1
 }
 
 # tunnel_up NS IFNAME CONF — brings up the config sixpn wrote, as wg-quick does, minus the DNS
@@ -220,8 +222,10 @@ tunnel_up() {
 # host's file here, only read); returns once the API answers. Its PID is
 # kept in a file, so a case (a subshell) can stop and start it and the EXIT trap still finds it.
 start_sixpnd() {
-  # Straight through ip netns exec (which execs), so the PID is sixpnd's and SIGTERM reaches it.
-  ip netns exec "$(ns gateway)" "$SIXPND_BIN" serve --db "$DB" \
+  # Straight through nsenter (which execs), so the PID is sixpnd's and SIGTERM reaches it; and
+  # nsenter --net, not ip netns exec, keeps this mount namespace, so the machine namespaces an
+  # embedded host (--host) makes are everyone's to see and to clean up.
+  nsenter --net="/var/run/netns/$(ns gateway)" "$SIXPND_BIN" serve --db "$DB" \
     --listen "$UNDERLAY_GW:$API_PORT" \
     --gateway-endpoint "$UNDERLAY_GW:$WG_PORT" --gateway-interface "$GW_IF" \
     --tls-self-signed "$@" >>"$WORK/sixpnd.log" 2>&1 &

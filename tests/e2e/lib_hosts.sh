@@ -73,6 +73,16 @@ start_host() {
   run_agent "$name" --join-token "$join"
 }
 
+# start_sixpnd_with_host [flags…] — the control plane with its embedded host (`serve --host`),
+# which the helpers know as host "local" (machine_host, in_machine, machine_exec, teardown).
+start_sixpnd_with_host() {
+  mkdir -p "$WORK/hosts"
+  echo 0 >"$WORK/hosts/local.n"
+  echo "*" >"$WORK/hosts/local.region"
+  start_sixpnd --host --host-state-dir "$(host_state_dir local)" \
+    --host-netns-prefix "$NS_PREFIX-local-" "$@"
+}
+
 # stop_host NAME [SIGNAL] — signals the agent (TERM by default) and waits until it is gone.
 stop_host() {
   local name=$1 signal=${2:-TERM} pid
