@@ -30,6 +30,10 @@ WORK=""
 DB=""
 API_CA=""  # sixpnd's self-signed certificate, made at its first start
 MADE_ETC_NETNS=""  # /etc/netns did not exist before this run
+# Functions teardown runs first, before the namespaces go (lib_hosts.sh adds its hosts'), and
+# checks the EXIT trap runs after it.
+CLEANUP_HOOKS=()
+LEFTOVER_CHECKS=()
 
 # Loud, and only for what a machine without the means cannot do; everything else fails.
 skip() {
@@ -57,8 +61,10 @@ our_namespaces() {
   ip netns list 2>/dev/null | awk '{print $1}' | grep "^$NS_PREFIX-"
 }
 
-cleanup() {
-  local ns
+# teardown — stops and removes everything of the run but its work directory; safe to repeat.
+teardown() {
+  local ns hook
+  for hook in "${CLEANUP_HOOKS[@]}"; do "$hook"; done
   stop_sixpnd
   for ns in $(our_namespaces); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
@@ -72,7 +78,16 @@ cleanup() {
   [ -n "$MADE_ETC_NETNS" ] && rmdir /etc/netns 2>/dev/null
   # wireguard-go removes its socket when stopped; these are only what a KILL left behind.
   rm -f /var/run/wireguard/s6[a-z]"$RUN_ID".sock
+}
+
+# The EXIT trap: teardown, then the checks of LEFTOVER_CHECKS (each prints what of the run is
+# still there and fails if anything is), which turn a run that leaks into a failed one.
+cleanup() {
+  local status=$? check
+  teardown
+  for check in "${LEFTOVER_CHECKS[@]}"; do "$check" || status=1; done
   [ -n "$WORK" ] && rm -rf "$WORK"
+  exit "$status"
 }
 
 e2e_init() {
