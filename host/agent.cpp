@@ -118,14 +118,25 @@ void watch(HostApi& api, Mailbox& mailbox, Reachability& reach, const Stopping& 
   }
 }
 
-void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, const Stopping& stopping) {
+// Sleeps up to how_long, and less when a report waits to be sent or the agent stops.
+void sleep_until_report(const ReportOutbox& outbox, const Stopping& stopping,
+                        std::chrono::milliseconds how_long) {
+  for (auto until = Clock::now() + how_long; !stopping() && Clock::now() < until;) {
+    auto slice = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min<Clock::duration>(100ms, until - Clock::now()));
+    if (outbox.wait_for_report(slice)) return;
+  }
+}
+
+void ship(Shipper& shipper, const ReportOutbox& outbox, Mailbox& mailbox, Reachability& reach,
+          const Stopping& stopping) {
   std::chrono::milliseconds backoff = kFirstBackoff;
   while (!stopping()) {
     try {
       bool more = shipper.ship_once();
       reach.answered();
       backoff = kFirstBackoff;
-      if (!more) sleep_unless_stopped(stopping, kShipEvery);
+      if (!more) sleep_until_report(outbox, stopping, kShipEvery);
       continue;
     } catch (const api::Cancelled&) {
       return;
@@ -274,8 +285,8 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   Reachability reach(log);
   std::thread watcher(watch, std::ref(*watch_api), std::ref(mailbox), std::ref(reach),
                       std::cref(stopping));
-  std::thread shipping(ship, std::ref(shipper), std::ref(mailbox), std::ref(reach),
-                       std::cref(stopping));
+  std::thread shipping(ship, std::ref(shipper), std::cref(outbox), std::ref(mailbox),
+                       std::ref(reach), std::cref(stopping));
   log("watching " + options.client.base_url + " for this host's desired state");
 
   auto next_full = Clock::now() + options.resync;
