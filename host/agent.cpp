@@ -213,10 +213,11 @@ std::optional<api::HostState> kept_state(const std::string& path, const Log& log
   return std::nullopt;
 }
 
-void apply_network(NetworkSide* network, const api::HostState& state, const Log& log) {
+void apply_network(NetworkSide* network, const api::HostState& state, bool check,
+                   const Log& log) {
   if (!network) return;
   try {
-    network->apply(state);
+    network->apply(state, check);
   } catch (const std::exception& e) {
     log("the mesh and DNS could not be brought to version " + std::to_string(state.version) + ": " +
         e.what());
@@ -269,7 +270,7 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
       log("error: cannot start the mesh: " + std::string(e.what()));
       return kAgentFailed;
     }
-    if (state) apply_network(network.get(), *state, log);
+    if (state) apply_network(network.get(), *state, true, log);
   }
   // Adopt what runs, supervised by the last state this host was given, until a new one comes.
   keeper.converge(desired, false);
@@ -290,6 +291,10 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   log("watching " + options.client.base_url + " for this host's desired state");
 
   auto next_full = Clock::now() + options.resync;
+  // The network's own schedule: a pass for a fresh state syncs only what changed, so drift on
+  // the system (a peer or route removed by hand) is looked for every --resync seconds even
+  // while fresh states keep coming.
+  auto next_network_check = next_full;
   bool removed = false;
   while (!stopping()) {
     std::optional<api::HostState> fresh;
@@ -312,7 +317,9 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
     }
     if (fresh || Clock::now() >= next_full) {
       keeper.converge(desired, fetched);
-      if (state) apply_network(network.get(), *state, log);
+      const bool check = Clock::now() >= next_network_check;
+      if (state) apply_network(network.get(), *state, check, log);
+      if (check) next_network_check = Clock::now() + options.resync;
       next_full = Clock::now() + options.resync;
     } else {
       keeper.tick(desired);
