@@ -255,6 +255,7 @@ figure_convergence() {
       printf ' %s %s' "$check" "$p50"
     done
     echo
+    echo "  the slowest: $(sed -n "s/^slowest-$kind //p" <<<"$out")"
   done
 }
 
