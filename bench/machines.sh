@@ -237,6 +237,7 @@ figure_convergence() {
   out=$("$PY" "$here/mesh_convergence.py" --sixpn "$SIXPN_BIN" --cli-netns "$GW_NETNS" \
     --app conv --region ams --target-netns "$(netns_path ams-1)" \
     --target-interface "$(host_interface ams-1)" --machine-netns-prefix "/var/run/netns/$NS_PREFIX-ams-1-" \
+    --target-runc-root "$(host_state_dir ams-1)/runc" \
     --peer-node "fra-1:$(host_interface fra-1)" --peer-node "gateway:$GW_IF" \
     --vantage "fra-1:$(machine_netns fra-1 "$CONV_ID")" --changes "$CHANGES") ||
     die "mesh convergence failed"
