@@ -29,8 +29,12 @@ CHANGES=${CHANGES:-20}
 PY=/usr/bin/python3  # Debian's, the one a machine with the host's image runs too
 
 die() {
+  local name
   echo "bench/machines.sh: $*" >&2
   [ -s "$WORK/cli.log" ] && tail -5 "$WORK/cli.log" | sed 's/^/  sixpn: /' >&2
+  for name in $(our_hosts); do
+    tail -8 "$(host_log "$name")" 2>/dev/null | sed "s/^/  $name: /" >&2
+  done
   exit 1
 }
 
