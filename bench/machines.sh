@@ -30,7 +30,9 @@ PY=/usr/bin/python3  # Debian's, the one a machine with the host's image runs to
 
 die() {
   local name
+  if { : >&3; } 2>/dev/null; then exec 2>&3 3>&-; fi  # while the world is built, stderr is its log
   echo "bench/machines.sh: $*" >&2
+  [ -s "$WORK/world.log" ] && tail -5 "$WORK/world.log" | sed 's/^/  world: /' >&2
   [ -s "$WORK/cli.log" ] && tail -5 "$WORK/cli.log" | sed 's/^/  sixpn: /' >&2
   for name in $(our_hosts); do
     tail -8 "$(host_log "$name")" 2>/dev/null | sed "s/^/  $name: /" >&2
@@ -57,7 +59,8 @@ CLEANUP_HOOKS+=(reference_cleanup)
 netns_path() { echo "/var/run/netns/$(ns "$1")"; }
 machine_netns() { echo "/var/run/netns/$NS_PREFIX-$1-$2"; }  # HOST ID
 
-# The world.
+# The world. What its commands tell a person goes to a log, which `die` shows the end of.
+exec 3>&2 2>>"$WORK/world.log"
 make_gateway_ns || die "cannot make the gateway's namespace"
 start_sixpnd || die "sixpnd serve did not start"
 make_host ams-1 2 && make_host fra-1 3 || die "cannot make the hosts' namespaces"
@@ -75,6 +78,7 @@ export SIXPN_API_TOKEN
 cli() { nsenter --net="$GW_NETNS" "$SIXPN_BIN" "$@" 2>>"$WORK/cli.log"; }
 cli apps create bench -o bench >/dev/null && cli apps create conv -o conv >/dev/null ||
   die "cannot make the apps"
+exec 2>&3 3>&-
 
 # resident APP HOST REGION CMD… — a machine that stays for the whole run; prints "ID ADDRESS".
 resident() {
