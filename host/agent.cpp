@@ -118,7 +118,18 @@ void watch(HostApi& api, Mailbox& mailbox, Reachability& reach, const Stopping& 
   }
 }
 
-void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, const Stopping& stopping) {
+// Sleeps up to how_long, and less when a report waits to be sent or the agent stops.
+void sleep_until_report(const ReportOutbox& outbox, const Stopping& stopping,
+                        std::chrono::milliseconds how_long) {
+  for (auto until = Clock::now() + how_long; !stopping() && Clock::now() < until;) {
+    auto slice = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min<Clock::duration>(100ms, until - Clock::now()));
+    if (outbox.wait_for_report(slice)) return;
+  }
+}
+
+void ship(Shipper& shipper, const ReportOutbox& outbox, Mailbox& mailbox, Reachability& reach,
+          const Stopping& stopping) {
   std::chrono::milliseconds backoff = kFirstBackoff;
   while (!stopping()) {
     try {
@@ -126,7 +137,7 @@ void ship(Shipper& shipper, Mailbox& mailbox, Reachability& reach, const Stoppin
       // A round that sent nothing asked nothing: only the watch may tell then.
       if (round.contacted) reach.answered();
       backoff = kFirstBackoff;
-      if (!round.more) sleep_unless_stopped(stopping, kShipEvery);
+      if (!round.more) sleep_until_report(outbox, stopping, kShipEvery);
       continue;
     } catch (const api::Cancelled&) {
       return;
@@ -203,10 +214,11 @@ std::optional<api::HostState> kept_state(const std::string& path, const Log& log
   return std::nullopt;
 }
 
-void apply_network(NetworkSide* network, const api::HostState& state, const Log& log) {
+void apply_network(NetworkSide* network, const api::HostState& state, bool check,
+                   const Log& log) {
   if (!network) return;
   try {
-    network->apply(state);
+    network->apply(state, check);
   } catch (const std::exception& e) {
     log("the mesh and DNS could not be brought to version " + std::to_string(state.version) + ": " +
         e.what());
@@ -259,7 +271,7 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
       log("error: cannot start the mesh: " + std::string(e.what()));
       return kAgentFailed;
     }
-    if (state) apply_network(network.get(), *state, log);
+    if (state) apply_network(network.get(), *state, true, log);
   }
   // Adopt what runs, supervised by the last state this host was given, until a new one comes.
   keeper.converge(desired, false);
@@ -275,11 +287,15 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   Reachability reach(log);
   std::thread watcher(watch, std::ref(*watch_api), std::ref(mailbox), std::ref(reach),
                       std::cref(stopping));
-  std::thread shipping(ship, std::ref(shipper), std::ref(mailbox), std::ref(reach),
-                       std::cref(stopping));
+  std::thread shipping(ship, std::ref(shipper), std::cref(outbox), std::ref(mailbox),
+                       std::ref(reach), std::cref(stopping));
   log("watching " + options.client.base_url + " for this host's desired state");
 
   auto next_full = Clock::now() + options.resync;
+  // The network's own schedule: a pass for a fresh state syncs only what changed, so drift on
+  // the system (a peer or route removed by hand) is looked for every --resync seconds even
+  // while fresh states keep coming.
+  auto next_network_check = next_full;
   bool removed = false;
   while (!stopping()) {
     std::optional<api::HostState> fresh;
@@ -302,7 +318,9 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
     }
     if (fresh || Clock::now() >= next_full) {
       keeper.converge(desired, fetched);
-      if (state) apply_network(network.get(), *state, log);
+      const bool check = Clock::now() >= next_network_check;
+      if (state) apply_network(network.get(), *state, check, log);
+      if (check) next_network_check = Clock::now() + options.resync;
       next_full = Clock::now() + options.resync;
     } else {
       keeper.tick(desired);

@@ -37,7 +37,9 @@ class NetworkSide {
   virtual ~NetworkSide() = default;
   virtual void start() = 0;
   virtual void stop() = 0;
-  virtual void apply(const api::HostState& state) = 0;  // idempotent; throws on failure
+  // Idempotent; throws on failure. `check`: also look for drift on the system (a full pass);
+  // without it, a network side may skip what the last apply already made.
+  virtual void apply(const api::HostState& state, bool check) = 0;
 };
 using Log = std::function<void(const std::string&)>;
 using NetworkSideFactory = std::function<std::unique_ptr<NetworkSide>(core::PrivateKey key)>;

@@ -107,8 +107,8 @@ void MachineKeeper::say(const std::string& id, std::uint64_t generation, const s
 
 void MachineKeeper::converge(const std::vector<api::HostMachine>& desired, bool fetched) {
   observed_.clear();
-  for (const auto& id : runner_.machines()) {
-    observed_[id] = ObservedMachine{runner_.status(id), load_record(id)};
+  for (const auto& [id, status] : runner_.statuses()) {
+    observed_[id] = ObservedMachine{status, load_record(id)};
   }
   act(desired, fetched);
 }

@@ -27,8 +27,8 @@ class MeshAndDns : public NetworkSide {
     dns_.stop();
     network_.stop();
   }
-  void apply(const api::HostState& state) override {
-    network_.apply(state);
+  void apply(const api::HostState& state, bool check) override {
+    network_.apply(state, check);
     dns_.apply(state);
   }
 

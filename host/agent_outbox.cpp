@@ -25,6 +25,7 @@ void ReportOutbox::push(api::MachineReport report) {
   std::lock_guard lock(mutex_);
   reports_.push_back(std::move(report));
   save_locked();
+  pushed_.notify_all();
 }
 
 std::vector<api::MachineReport> ReportOutbox::pending() const {
@@ -42,6 +43,11 @@ void ReportOutbox::confirm(std::size_t count) {
 bool ReportOutbox::empty() const {
   std::lock_guard lock(mutex_);
   return reports_.empty();
+}
+
+bool ReportOutbox::wait_for_report(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return pushed_.wait_for(lock, timeout, [&] { return !reports_.empty(); });
 }
 
 }  // namespace sixpn::host

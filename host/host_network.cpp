@@ -161,7 +161,12 @@ void HostNetwork::stop() {
   if (!failure.empty()) throw net::CommandError(failure);
 }
 
-void HostNetwork::apply(const api::HostState& state) {
+bool network_needs_sync(const std::optional<net::NodeState>& last_applied,
+                        const net::NodeState& next, bool check) {
+  return check || !last_applied || *last_applied != next;
+}
+
+void HostNetwork::apply(const api::HostState& state, bool check) {
   auto plan = plan_host_network(state);
   std::lock_guard lock(mutex_);
   if (!node_.started()) throw net::CommandError("the host network is not started");
@@ -170,8 +175,11 @@ void HostNetwork::apply(const api::HostState& state) {
     for (const auto& line : plan.skipped) say(line);
     last_skipped_ = plan.skipped;
   }
+  if (!network_needs_sync(last_applied_, plan.node, check)) return;
+  last_applied_.reset();  // until this sync has gone through
   dns_address_.ensure();
   node_.sync(plan.node, !node_.table_present());
+  last_applied_ = plan.node;
 }
 
 }  // namespace sixpn::host

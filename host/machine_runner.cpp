@@ -47,6 +47,18 @@ std::optional<RuncState> parse_runc_state(std::string_view text) {
   return state;
 }
 
+std::optional<std::map<std::string, RuncState>> parse_runc_list(std::string_view text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_null()) return std::map<std::string, RuncState>{};
+  if (!json.is_array()) return std::nullopt;
+  std::map<std::string, RuncState> out;
+  for (const auto& entry : json) {
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string()) continue;
+    if (auto state = parse_runc_state(entry.dump())) out[entry["id"].get<std::string>()] = *state;
+  }
+  return out;
+}
+
 MachineRunner::MachineRunner(RunnerOptions options) : options_(std::move(options)) {
   fs::create_directories(fs::path(options_.state_dir) / "machines");
   fs::permissions(options_.state_dir, fs::perms::owner_all);
@@ -117,21 +129,41 @@ void MachineRunner::start(const MachineSpec& spec) {
   throw std::runtime_error("machine " + spec.id + " did not start within 10 s");
 }
 
-MachineStatus MachineRunner::status(const std::string& id) const {
+MachineStatus MachineRunner::status_from(const std::string& id,
+                                         const std::optional<RuncState>& runc) const {
   MachineStatus out;
   if (auto code = read_exit_code(machine_dir(id) + "/exit")) {
     out.kind = MachineStatus::Kind::Exited;
     out.exit_code = *code;
     return out;
   }
-  auto result = net::run_command({"runc", "--root", runc_root(), "state", id});
-  if (result.exit_code != 0) return out;
-  auto state = parse_runc_state(result.out);
-  if (!state) return out;
+  if (!runc) return out;
   // "stopped": the process has ended and the shim is about to record how; until it has, the
   // machine still counts as running, so nothing treats it as gone too early.
   out.kind = MachineStatus::Kind::Running;
-  out.pid = state->pid;
+  out.pid = runc->pid;
+  return out;
+}
+
+MachineStatus MachineRunner::status(const std::string& id) const {
+  if (read_exit_code(machine_dir(id) + "/exit")) return status_from(id, std::nullopt);
+  auto result = net::run_command({"runc", "--root", runc_root(), "state", id});
+  return status_from(id, result.exit_code == 0 ? parse_runc_state(result.out) : std::nullopt);
+}
+
+std::map<std::string, MachineStatus> MachineRunner::statuses() const {
+  // Listed before the exit files are read, so a machine ending in between counts as ended.
+  auto result = net::run_command({"runc", "--root", runc_root(), "list", "--format", "json"});
+  auto listed = result.exit_code == 0 ? parse_runc_list(result.out) : std::nullopt;
+  std::map<std::string, MachineStatus> out;
+  for (const auto& id : machines()) {
+    if (!listed) {
+      out[id] = status(id);  // runc's list did not parse: ask for each, as before
+      continue;
+    }
+    auto it = listed->find(id);
+    out[id] = status_from(id, it == listed->end() ? std::nullopt : std::optional(it->second));
+  }
   return out;
 }
 

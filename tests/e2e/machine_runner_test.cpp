@@ -129,6 +129,41 @@ TEST_F(MachineRunnerTest, DestroyRemovesTheContainerTheNamespaceAndTheDirectory)
   EXPECT_TRUE(runner_->machines().empty());
 }
 
+TEST_F(MachineRunnerTest, StatusesSayOfEveryMachineWhatStatusSays) {
+  auto running = machine(kPolite);
+  auto ended = machine("exit 3");
+  runner_->start(running);
+  runner_->start(ended);
+  for (int i = 0; i < 150 && runner_->status(ended.id).kind != MachineStatus::Kind::Exited; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto all = runner_->statuses();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[running.id].kind, MachineStatus::Kind::Running);
+  EXPECT_EQ(all[running.id].pid, runner_->status(running.id).pid);
+  EXPECT_NE(all[running.id].pid, 0);
+  EXPECT_EQ(all[ended.id].kind, MachineStatus::Kind::Exited);
+  EXPECT_EQ(all[ended.id].exit_code, 3);
+  runner_->destroy(running.id);
+  EXPECT_EQ(runner_->statuses().count(running.id), 0u);
+}
+
+TEST(ParseRuncList, ReadsEveryContainerAndNullAsNone) {
+  auto list = parse_runc_list(
+      R"([{"ociVersion":"1.0.2-dev","id":"a","pid":11,"status":"running","bundle":"/b"},)"
+      R"({"id":"b","pid":0,"status":"stopped"},{"pid":5,"status":"running"}])");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 2u);  // the entry without an id is no container of ours
+  EXPECT_EQ(list->at("a").pid, 11);
+  EXPECT_EQ(list->at("a").status, "running");
+  EXPECT_EQ(list->at("b").status, "stopped");
+  auto none = parse_runc_list("null\n");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_FALSE(parse_runc_list("open /run/runc: permission denied"));
+  EXPECT_FALSE(parse_runc_list(R"({"id":"a","status":"running"})"));
+}
+
 TEST(ParseRuncState, ReadsStatusAndPid) {
   auto state = parse_runc_state(R"({"ociVersion":"1.0.2","id":"x","pid":4242,"status":"running"})");
   ASSERT_TRUE(state);

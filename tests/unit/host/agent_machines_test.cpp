@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -78,6 +80,19 @@ TEST_F(AgentFilesTest, UnsentReportsOutliveTheAgent) {
   EXPECT_EQ(pending[0].exit_code, 137);
   EXPECT_EQ(pending[1].message, "its image is missing");
   EXPECT_EQ(fs::status(path).permissions(), fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST_F(AgentFilesTest, AWaitForAReportEndsWithTheReport) {
+  using namespace std::chrono_literals;
+  ReportOutbox outbox((root_ / "reports.json").string());
+  EXPECT_FALSE(outbox.wait_for_report(0ms));
+  // The wait is far longer than ctest lets the test run: it passes only if the push ends it.
+  std::thread pusher([&] { outbox.push({"00000000000001", 1, "started", std::nullopt, ""}); });
+  EXPECT_TRUE(outbox.wait_for_report(std::chrono::hours(1)));
+  pusher.join();
+  EXPECT_TRUE(outbox.wait_for_report(0ms));  // still waiting to be sent
+  outbox.confirm(1);
+  EXPECT_FALSE(outbox.wait_for_report(0ms));
 }
 
 TEST_F(AgentFilesTest, AnUnreadableOutboxIsDroppedWithAMessage) {

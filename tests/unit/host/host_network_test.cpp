@@ -91,6 +91,22 @@ TEST(HostNetworkPlan, PutsFdaa3OnLoOnlyWhenItIsMissing) {
                std::runtime_error);
 }
 
+TEST(HostNetworkPlan, SyncsWhenAskedToCheckFirstOrChangedOnly) {
+  const auto applied = plan_host_network(state()).node;
+  // A state that changes only a machine's DNS data (here: a started one stopped) plans the same.
+  auto dns_only = state();
+  dns_only.machines[0].desired = "stopped";
+  EXPECT_FALSE(network_needs_sync(applied, plan_host_network(dns_only).node, false));
+  EXPECT_TRUE(network_needs_sync(applied, plan_host_network(dns_only).node, true));
+  EXPECT_TRUE(network_needs_sync(std::nullopt, applied, false));  // nothing applied yet
+  auto new_org = state();
+  new_org.machines.push_back(machine(9, "started"));
+  EXPECT_TRUE(network_needs_sync(applied, plan_host_network(new_org).node, false));
+  auto widened = state();
+  widened.mesh[0].allowed_ips.push_back("fdaa:0:9:c00:2::/80");
+  EXPECT_TRUE(network_needs_sync(applied, plan_host_network(widened).node, false));
+}
+
 TEST(HostNetwork, DoesNothingBeforeStart) {
   HostNetwork network(HostNetworkOptions{"sixpn-unit1", 51820}, core::PrivateKey::generate(), {});
   EXPECT_THROW(network.apply(state()), net::CommandError);
