@@ -141,7 +141,7 @@ std::string machine_config_problem(const MachineConfig& c) {
   if (c.guest.memory_mb && (*c.guest.memory_mb < 16 || *c.guest.memory_mb > 1048576)) {
     return "config.guest.memory_mb must be from 16 to 1048576";
   }
-  return "";
+  return machine_services_problem(c.services);
 }
 
 void to_json(Json& j, const MachineStop& v) {
@@ -187,6 +187,7 @@ void to_json(Json& j, const MachineConfig& v) {
   if (v.guest.cpus) guest["cpus"] = *v.guest.cpus;
   if (v.guest.memory_mb) guest["memory_mb"] = *v.guest.memory_mb;
   if (!guest.empty()) j["guest"] = guest;
+  if (!v.services.empty()) j["services"] = v.services;
 }
 
 void from_json(const Json& j, MachineConfig& v) {
@@ -212,6 +213,7 @@ void from_json(const Json& j, MachineConfig& v) {
       v.guest.memory_mb = static_cast<std::int64_t>(unsigned_int(*guest, "memory_mb", 1ULL << 40));
     }
   }
+  v.services = list_of<MachineService>(j, "services");
 }
 
 }  // namespace sixpn::api

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/machine_service.hpp"
+
 namespace sixpn::api {
 
 struct RestartPolicy {
@@ -50,13 +52,15 @@ struct MachineConfig {
   RestartPolicy restart;
   StopConfig stop_config;
   GuestConfig guest;
+  std::vector<MachineService> services;  // what the Flycast proxy reaches on it
 };
 
 // Signal names stop_config takes, and their numbers.
 std::optional<int> stop_signal_number(const std::string& name);
 
 // "" when `config` is one the platform can run; else one sentence saying what is wrong
-// (an unknown restart policy, a relative image path, a timeout out of 1..3600 s, …).
+// (an unknown restart policy, a relative image path, a timeout out of 1..3600 s, a service
+// port out of 1..65535, …).
 std::string machine_config_problem(const MachineConfig& config);
 
 // "" when `stop` is one the platform can carry out; else one sentence (an unknown signal, a

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/errors.hpp"
+#include "cli/fly_services.hpp"
 #include "core/toml.hpp"
 
 namespace sixpn::cli {
@@ -95,6 +96,7 @@ bool env_flag(const char* name) {
 
 FlyToml fly_toml_from(const toml::table& table, const std::string& source) {
   FlyToml out;
+  out.source = source;
   out.app = string_key(table, "app", source);
   if (auto http = table.get("http_service"); http && http->is_table()) {
     out.has_services = true;
@@ -106,6 +108,9 @@ FlyToml fly_toml_from(const toml::table& table, const std::string& source) {
       services && services->is_array() && !services->as_array()->empty()) {
     out.has_services = true;
   }
+  auto services = fly_services_from(table, source);
+  out.services = std::move(services.services);
+  out.force_https_at = std::move(services.force_https_at);
   return out;
 }
 }  // namespace
@@ -177,6 +182,15 @@ FlyToml load_fly_toml(const fs::path& path) {
 
 FlyToml parse_fly_toml_text(std::string_view text, const std::string& source) {
   return fly_toml_from(parse_toml_text(text, "fly.toml", source), source);
+}
+
+std::optional<FlyToml> fly_toml_of_app(const std::string& config_flag, const std::string& app) {
+  fs::path path = config_flag.empty() ? fs::path("fly.toml") : fs::path(config_flag);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  auto fly = load_fly_toml(path);
+  if (fly.app && *fly.app != app) return std::nullopt;
+  return fly;
 }
 
 Settings resolve_settings(const SettingFlags& flags) {

@@ -8,6 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "api/machine_service.hpp"
 
 namespace sixpn::cli {
 
@@ -36,14 +39,21 @@ std::string config_text(const ConfigFile& config);
 // Writes atomically (temp file + rename) with mode 0600 in a directory of mode 0700.
 void save_config_file(const std::filesystem::path& path, const ConfigFile& config);
 
-// The `app` key of a fly.toml, and the Flycast-related facts `ips allocate-v6` warns about.
+// The `app` key of a fly.toml, and its services (cli/fly_services.hpp) for `machine run` and
+// for what `ips allocate-v6` warns about.
 struct FlyToml {
+  std::string source;  // its path (or what named the text)
   std::optional<std::string> app;
   bool has_services = false;  // [[services]] or [http_service]
   bool force_https = false;   // http_service.force_https
+  std::vector<api::MachineService> services;
+  std::string force_https_at;  // the first key that sets force_https = true; "" when none
 };
 FlyToml load_fly_toml(const std::filesystem::path& path);
 FlyToml parse_fly_toml_text(std::string_view text, const std::string& source);
+// The fly.toml that -a resolution reads (-c's path, else ./fly.toml) when it exists and is
+// `app`'s or names no app: a fly.toml of another app says nothing about this one.
+std::optional<FlyToml> fly_toml_of_app(const std::string& config_flag, const std::string& app);
 
 // Flags win over environment, environment over the file.
 struct Settings {

@@ -1,5 +1,3 @@
-#include <filesystem>
-
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
@@ -19,19 +17,16 @@ struct AllocateOptions {
 
 // The seed's advice for Flycast, checked against the app's fly.toml when there is one.
 void warn_about_fly_toml(cli::Context& ctx, const std::string& app) {
-  const auto& flag = ctx.options.settings.fly_toml;
-  std::filesystem::path path = flag.empty() ? "fly.toml" : flag;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return;
-  auto fly = cli::load_fly_toml(path);
-  // A fly.toml of another app says nothing about this one.
-  if (fly.app && *fly.app != app) return;
+  auto found = cli::fly_toml_of_app(ctx.options.settings.fly_toml, app);
+  if (!found) return;
+  const auto& fly = *found;
+  const std::string path = fly.source;
   if (fly.force_https) {
-    ctx.out.warn(path.string() +
+    ctx.out.warn(path +
                  " sets http_service.force_https; Flycast is HTTP-only, so remove force_https");
   }
   if (!fly.has_services) {
-    ctx.out.warn(path.string() +
+    ctx.out.warn(path +
                  " defines no [[services]] or [http_service]; nothing will answer on the "
                  "Flycast address until one is added");
   }

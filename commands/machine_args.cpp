@@ -130,7 +130,7 @@ std::string normalize_stop_signal(const std::string& text) {
   return api::stop_signal_number(upper) ? upper : "";
 }
 
-RunPlan plan_machine_run(const RunFlags& f) {
+RunPlan plan_machine_run(const RunFlags& f, const FileServices& file) {
   RunPlan plan;
   auto& body = plan.body;
   auto& config = body.config;
@@ -190,6 +190,7 @@ RunPlan plan_machine_run(const RunFlags& f) {
     }
     config.guest.memory_mb = f.memory_mb;
   }
+  config.services = plan_services(f.services, file);
   plan.wait = !f.detach;
   plan.wait_timeout_seconds = duration_flag(f.wait_timeout, "--wait-timeout", 3600);
   // The flags above name what is wrong; this is the contract's own rule, in case it has one

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/types.hpp"
+#include "commands/service_flags.hpp"
 
 namespace sixpn::commands {
 
@@ -52,6 +53,7 @@ struct RunFlags {
   bool detach = false;
   std::string wait_timeout = "60s";
   std::vector<std::string> command;   // after "--"
+  ServiceFlags services;
 };
 
 // What to send and how long to wait for the start.
@@ -61,7 +63,8 @@ struct RunPlan {
   int wait_timeout_seconds = 60;
 };
 
-// Throws cli::UsageError naming the flag at fault.
-RunPlan plan_machine_run(const RunFlags& flags);
+// Throws cli::UsageError naming the flag at fault. `file` holds fly.toml's services, which
+// --port replaces (see plan_services).
+RunPlan plan_machine_run(const RunFlags& flags, const FileServices& file = {});
 
 }  // namespace sixpn::commands

@@ -3,6 +3,7 @@
 // until its process runs.
 #include <CLI/CLI.hpp>
 
+#include "cli/config.hpp"
 #include "cli/context.hpp"
 #include "cli/resolve.hpp"
 #include "commands/commands.hpp"
@@ -15,9 +16,17 @@ namespace sixpn::commands {
 
 namespace {
 
+// The services of the app's fly.toml, found the way -a resolution finds it.
+FileServices file_services(cli::Context& ctx, const std::string& app) {
+  auto fly = cli::fly_toml_of_app(ctx.options.settings.fly_toml, app);
+  if (!fly) return {};
+  return FileServices{fly->source, fly->services, fly->force_https_at};
+}
+
 void run_machine(cli::Context& ctx, const RunFlags& flags) {
-  const RunPlan plan = plan_machine_run(flags);  // every flag checked before anything is sent
   const std::string app = cli::resolve_app(ctx);
+  // Every flag and the fly.toml are checked before anything is sent.
+  const RunPlan plan = plan_machine_run(flags, file_services(ctx, app));
   auto m = ctx.client().create_machine(app, plan.body);
   ctx.out.info("Created machine " + m.id + " in app " + app + " on " +
                (m.host.empty() ? "a host" : "host " + m.host) + " in " + m.region);
@@ -34,6 +43,30 @@ void run_machine(cli::Context& ctx, const RunFlags& flags) {
     ctx.out.info("Machine " + m.id + " is started at " + m.private_ip + "; its output: 'sixpn logs -a " +
                  app + " --machine " + m.id + "'");
   }
+}
+
+void add_service_flags(CLI::App& run, ServiceFlags& f) {
+  run.add_option("--port,-p", f.ports,
+                 "A service port [PORT:]INTERNAL/tcp on the app's Flycast address (repeatable; "
+                 "replaces fly.toml's services)")
+      ->type_name("[PORT:]INTERNAL/tcp")
+      ->allow_extra_args(false);
+  // A function, not a std::optional<bool> target: CLI11 sets such a target even when the flag
+  // is absent. It gets the sum of the values given, false counting -1.
+  run.add_flag_function(
+         "--autostart", [&f](std::int64_t sum) { f.autostart = sum > 0; },
+         "Start the machine when a connection needs it (default true; --autostart=false)");
+  run.add_option("--autostop", f.autostop, "Stop the machine when traffic allows (default off)")
+      ->type_name("stop|off");
+  run.add_option("--soft-limit", f.soft_limit,
+                 "Connections over which it gets traffic only when all others do (default 20)")
+      ->type_name("N");
+  run.add_option("--hard-limit", f.hard_limit,
+                 "Connections at which it gets no new ones (default 25)")
+      ->type_name("N");
+  run.add_option("--min-machines-running", f.min_machines_running,
+                 "Machines autostop leaves running (default 0)")
+      ->type_name("N");
 }
 
 }  // namespace
@@ -73,6 +106,7 @@ void add_machine_run(CLI::App& machine, cli::Context& ctx) {
       ->type_name("MB");
   run->add_option("--process-group", flags->process_group, "Process group (default app)")
       ->type_name("GROUP");
+  add_service_flags(*run, flags->services);
   run->add_flag("--detach,-d", flags->detach, "Return once it is created, without waiting");
   run->add_option("--wait-timeout", flags->wait_timeout, "How long to wait for it to start")
       ->type_name("DURATION")
@@ -84,11 +118,15 @@ void add_machine_run(CLI::App& machine, cli::Context& ctx) {
            "until its process runs. A machine that cannot start (no such program, its image\n"
            "missing, its restart policy giving up) is exit code 1 with the host's message.\n"
            "The machine's environment has FLY_APP_NAME, FLY_MACHINE_ID, FLY_REGION,\n"
-           "FLY_PRIVATE_IP and the --env variables; its output is in 'sixpn logs'.",
+           "FLY_PRIVATE_IP and the --env variables; its output is in 'sixpn logs'.\n"
+           "Its services (what the app's Flycast address reaches) come from --port, else\n"
+           "from the app's fly.toml ([[services]], [http_service]); --autostart, --autostop,\n"
+           "the limits and --min-machines-running then apply to every service.",
            {"sixpn machine run -a my-app --region ams -- python3 -m http.server 8080",
             "sixpn machine run -a my-app -r ams --name worker-1 --env MODE=batch --restart no "
             "-- /usr/bin/env",
-            "sixpn machine run -a my-app -r ams --image /srv/rootfs/alpine --detach -- sleep 600"});
+            "sixpn machine run -a my-app -r ams --image /srv/rootfs/alpine --detach -- sleep 600",
+            "sixpn machine run -a db -r ams --port 5432/tcp --autostop stop -- my-db-server"});
   run->callback([&ctx, flags] { run_machine(ctx, *flags); });
 }
 

@@ -40,6 +40,19 @@ std::string number(double v) {
   return buf;
 }
 
+// "5432→5432/tcp (autostart, autostop stop, min 0, limits 20/25)" per service, "none" without.
+std::string services_line(const std::vector<api::MachineService>& services) {
+  std::string out;
+  for (const auto& s : services) {
+    if (!out.empty()) out += "; ";
+    out += api::services_summary({s}) + " (" + (s.autostart ? "autostart" : "no autostart") +
+           ", autostop " + s.autostop + ", min " + std::to_string(s.min_machines_running) +
+           ", limits " + std::to_string(s.concurrency.soft_limit) + "/" +
+           std::to_string(s.concurrency.hard_limit) + ")";
+  }
+  return out.empty() ? "none" : out;
+}
+
 }  // namespace
 
 const std::vector<std::string> kMachineHeaders = {"ID",     "NAME",  "PROCESS",     "HOST",
@@ -110,7 +123,8 @@ std::string machine_detail(const api::Machine& m) {
                 {"Restart", restart},
                 {"Stop", c.stop_config.signal + ", then SIGKILL after " +
                              std::to_string(c.stop_config.timeout_seconds) + "s"},
-                {"Limits", guest.empty() ? "none" : guest}});
+                {"Limits", guest.empty() ? "none" : guest},
+                {"Services", services_line(c.services)}});
   return out;
 }
 

@@ -70,7 +70,7 @@ _sixpn_flags() {
     'apps create') echo '--help -h --org -o --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'apps list') echo '--help -h --org -o --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine') echo '--help -h --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
-    'machine run') echo '--help -h --app -a --region -r --name -n --env -e --metadata -m --image --restart --max-retries --stop-signal --stop-timeout --cpus --memory --process-group --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
+    'machine run') echo '--help -h --app -a --region -r --name -n --env -e --metadata -m --image --restart --max-retries --stop-signal --stop-timeout --cpus --memory --process-group --port -p --autostart --autostop --soft-limit --hard-limit --min-machines-running --detach -d --wait-timeout --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine create') echo '--help -h --app -a --region -r --name -n --process-group --metadata -m --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine list') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
     'machine status') echo '--help -h --app -a --version -v --json -j --verbose --api-url --access-token -t --ca-file --insecure-http --timeout --config -c' ;;
@@ -198,6 +198,11 @@ _sixpn_flag_kind() {
     'machine run|--cpus') echo 'value' ;;
     'machine run|--memory') echo 'value' ;;
     'machine run|--process-group') echo 'value' ;;
+    'machine run|--port'|'machine run|-p') echo 'value' ;;
+    'machine run|--autostop') echo 'value' ;;
+    'machine run|--soft-limit') echo 'value' ;;
+    'machine run|--hard-limit') echo 'value' ;;
+    'machine run|--min-machines-running') echo 'value' ;;
     'machine run|--wait-timeout') echo 'value' ;;
     'machine run|--api-url') echo 'value' ;;
     'machine run|--access-token'|'machine run|-t') echo 'value' ;;

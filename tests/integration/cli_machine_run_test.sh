@@ -53,6 +53,79 @@ test_detach_returns_the_created_machine_at_once() {
   assert_contains "$OUT" "  Name          = runner"
 }
 
+test_port_and_autostop_flags_are_stored_and_returned_as_services() {
+  app_in_fresh_org app
+  sixpn machine run -a "$APP" --region ams --port 5432/tcp --autostop stop --detach --json -- true
+  assert_rc 0
+  local id
+  id=$(json_get "$OUT" 'd["id"]')
+  assert_eq "5432 5432 tcp stop True 0 20 25" "$(json_get "$OUT" '" ".join(str(x) for x in [
+    d["config"]["services"][0]["ports"][0]["port"], d["config"]["services"][0]["internal_port"],
+    d["config"]["services"][0]["protocol"], d["config"]["services"][0]["autostop"],
+    d["config"]["services"][0]["autostart"], d["config"]["services"][0]["min_machines_running"],
+    d["config"]["services"][0]["concurrency"]["soft_limit"],
+    d["config"]["services"][0]["concurrency"]["hard_limit"]])')"
+  sixpn machine status "$id" -a "$APP" --json
+  assert_rc 0
+  assert_eq "stop" "$(json_get "$OUT" 'd["config"]["services"][0]["autostop"]')"
+  sixpn machine list -a "$APP" --json
+  assert_eq "5432" "$(json_get "$OUT" 'd[0]["config"]["services"][0]["ports"][0]["port"]')"
+  sixpn machine status "$id" -a "$APP"
+  assert_contains "$OUT" "  Services = 5432→5432/tcp (autostart, autostop stop, min 0, limits 20/25)"
+}
+
+test_bad_ports_are_exit_2_with_the_sentence_and_nothing_is_created() {
+  app_in_fresh_org app
+  sixpn machine run -a "$APP" --region ams --port 70000/tcp -- true
+  assert_rc 2
+  assert_contains "$ERR" 'Error: --port "70000/tcp" has port 70000, not one from 1 to 65535'
+  sixpn machine run -a "$APP" --region ams --port 0:80/tcp -- true
+  assert_rc 2
+  assert_contains "$ERR" 'has port 0, not one from 1 to 65535'
+  sixpn machine run -a "$APP" --region ams --port 53/udp -- true
+  assert_rc 2
+  assert_contains "$ERR" "only tcp services are served"
+  sixpn machine run -a "$APP" --region ams --port 80/tcp --port 80:81/tcp -- true
+  assert_rc 2
+  assert_contains "$ERR" "--port 80 is given twice"
+  sixpn machine run -a "$APP" --region ams --port 80/tcp --soft-limit 30 -- true
+  assert_rc 2
+  assert_contains "$ERR" "the soft limit (30) must not be over the hard limit (25)"
+  sixpn machine run -a "$APP" --region ams --autostop stop -- true
+  assert_rc 2
+  assert_contains "$ERR" "service flags need a service to apply to"
+  # The control plane checks the same rules for any client.
+  api POST "/v1/apps/$APP/machines" '{"region": "ams", "config": {"services": [
+    {"internal_port": 80, "ports": [{"port": 80}]}, {"internal_port": 81, "ports": [{"port": 80}]}]}}'
+  assert_eq 422 "$RC"
+  assert_contains "$OUT" "port 80 is in config.services[0] and config.services[1]"
+  sixpn machine list -a "$APP" --json
+  assert_eq "[]" "$OUT"
+}
+
+test_fly_toml_services_are_used_unless_flags_say_otherwise() {
+  app_in_fresh_org app
+  local dir
+  dir=$(mktemp -d)
+  printf 'app = "%s"\n[[services]]\ninternal_port = 8080\nauto_stop_machines = "stop"\n[[services.ports]]\nport = 80\n[services.concurrency]\nsoft_limit = 3\nhard_limit = 4\n' \
+    "$APP" >"$dir/fly.toml"
+  sixpn -c "$dir/fly.toml" machine run --region ams --autostart=false --detach --json -- true
+  assert_rc 0
+  assert_eq "80 8080 stop False 3 4" "$(json_get "$OUT" '" ".join(str(x) for x in [
+    d["config"]["services"][0]["ports"][0]["port"], d["config"]["services"][0]["internal_port"],
+    d["config"]["services"][0]["autostop"], d["config"]["services"][0]["autostart"],
+    d["config"]["services"][0]["concurrency"]["soft_limit"],
+    d["config"]["services"][0]["concurrency"]["hard_limit"]])')"
+  sixpn -c "$dir/fly.toml" machine run --region ams --port 5432/tcp --detach --json -- true
+  assert_rc 0
+  assert_eq "5432 1" "$(json_get "$OUT" 'str(d["config"]["services"][0]["internal_port"]) + " " + str(len(d["config"]["services"]))')"
+  printf 'app = "%s"\n[http_service]\ninternal_port = 8080\nforce_https = true\n' "$APP" >"$dir/fly.toml"
+  sixpn -c "$dir/fly.toml" machine run --region ams --detach -- true
+  assert_rc 2
+  assert_contains "$ERR" "sets http_service.force_https = true, which is refused: Flycast is private HTTP/TCP only; force_https needs the public edge"
+  rm -rf "$dir"
+}
+
 test_unknown_machines_and_apps_are_exit_4() {
   app_in_fresh_org app
   sixpn machine status 00000000000000 -a "$APP"

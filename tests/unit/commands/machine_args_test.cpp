@@ -2,21 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/errors.hpp"
+#include "tests/unit/commands/usage_error.hpp"
 
 namespace sixpn::commands {
 namespace {
-
-// The UsageError's message, or "" when the call did not throw one.
-template <class F>
-std::string usage_error(F&& f) {
-  try {
-    f();
-  } catch (const cli::UsageError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 RunFlags flags_in(std::string region = "ams") {
   RunFlags f;

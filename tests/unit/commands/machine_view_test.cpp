@@ -45,5 +45,22 @@ TEST(MachineDetail, ShowsWhereItRunsHowItEndedAndItsConfig) {
   }
 }
 
+TEST(MachineDetail, ShowsEachServicesPortsAndHowTheProxyTreatsIt) {
+  auto m = machine_doc("started");
+  EXPECT_NE(machine_detail(m).find("  Services = none\n"), std::string::npos);
+  m.config.services.resize(2);
+  m.config.services[0].internal_port = 5432;
+  m.config.services[0].ports = {api::ServicePort{5432, false}};
+  m.config.services[0].autostop = "stop";
+  m.config.services[1].internal_port = 8080;
+  m.config.services[1].ports = {api::ServicePort{80, false}};
+  m.config.services[1].autostart = false;
+  EXPECT_NE(machine_detail(m).find(
+                "  Services = 5432\u21925432/tcp (autostart, autostop stop, min 0, limits 20/25); "
+                "80\u21928080/tcp (no autostart, autostop off, min 0, limits 20/25)\n"),
+            std::string::npos)
+      << machine_detail(m);
+}
+
 }  // namespace
 }  // namespace sixpn::commands
