@@ -38,12 +38,25 @@ until_lines() {
   return 1
 }
 
-# The same port and database again, as an operator's restart gives them.
+# The same port and database again, as an operator's restart gives them. A case runs in a
+# subshell, so the new PID goes in a file for the suite's EXIT trap, which stops it on success
+# as on failure (the suite's own cleanup knows only the first sixpnd).
 restart_sixpnd_on_the_same_port() {
   "$SIXPND_BIN" serve --listen "127.0.0.1:$PORT" --db "$DB" --seed "$SEED" >>"$SIXPND_LOG" 2>&1 &
   SIXPND_PID=$!
+  echo "$SIXPND_PID" >"$WORK/restarted.pid"
   wait_for_http "$API/v1/platform/regions"
 }
+stop_restarted() {
+  [ -f "$WORK/restarted.pid" ] || return 0
+  kill -TERM "$(cat "$WORK/restarted.pid")" 2>/dev/null
+  for _ in $(seq 1 50); do
+    kill -0 "$(cat "$WORK/restarted.pid")" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$(cat "$WORK/restarted.pid")" 2>/dev/null
+}
+trap 'stop_restarted; cleanup' EXIT
 
 test_follow_outlives_a_restarted_control_plane_without_losing_or_repeating_lines() {
   post_lines 1 3
