@@ -12,11 +12,6 @@ command -v runc >/dev/null || skip "runc is missing (the hosts run machines with
 command -v nc >/dev/null || { echo "missing tool: nc (scripts/install-deps.sh)" >&2; exit 1; }
 LAPTOP_IF="s6a$RUN_ID"
 
-put() { echo "$2" >"$WORK/val-$1"; }
-get() { cat "$WORK/val-$1"; }
-env_of() {  # PID NAME — one variable of a process's environment
-  tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p"
-}
 greets() {  # PLACE… TARGET EXPECTED-MACHINE-ID — port 8080 of TARGET greets as that machine
   local expected=${*: -1} target=${*: -2:1}
   [ "$("${@:1:$#-2}" nc -6 -w 2 "$target" 8080 2>/dev/null </dev/null)" == "hello from $expected" ]
@@ -24,12 +19,7 @@ greets() {  # PLACE… TARGET EXPECTED-MACHINE-ID — port 8080 of TARGET greets
 
 make_gateway_ns || fail "cannot build the gateway namespace"
 start_sixpnd_with_host --dns-upstream none || fail "sixpnd serve --host did not start"
-for org in acme other; do
-  run "$SIXPND_BIN" orgs create "$org" --db "$DB"
-  [ "$RC" -eq 0 ] || fail "cannot create org $org: $ERR"
-done
-TOKEN_ACME=$("$SIXPND_BIN" tokens create --db "$DB" --org acme)
-TOKEN_OTHER=$("$SIXPND_BIN" tokens create --db "$DB" --org other)
+make_orgs acme other
 make_host fra-1 12 && make_laptop laptop 2 || fail "cannot build the namespaces"
 start_host fra-1 fra || fail "the fra host did not come up"
 sixpn_in gateway "$TOKEN_ACME" apps create web -o acme

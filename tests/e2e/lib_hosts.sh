@@ -83,6 +83,24 @@ start_sixpnd_with_host() {
     --host-netns-prefix "$NS_PREFIX-local-" "$@"
 }
 
+# Values cases hand to later cases (each case is a subshell).
+put() { echo "$2" >"$WORK/val-$1"; }
+get() { cat "$WORK/val-$1"; }
+
+env_of() {  # PID NAME — one variable of a process's environment
+  tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p"
+}
+
+# make_orgs SLUG… — each org in $DB, and TOKEN_<SLUG in upper case> for it.
+make_orgs() {
+  local org
+  for org in "$@"; do
+    run "$SIXPND_BIN" orgs create "$org" --db "$DB"
+    [ "$RC" -eq 0 ] || fail "cannot create org $org: $ERR"
+    printf -v "TOKEN_${org^^}" '%s' "$("$SIXPND_BIN" tokens create --db "$DB" --org "$org")"
+  done
+}
+
 # stop_host NAME [SIGNAL] — signals the agent (TERM by default) and waits until it is gone.
 stop_host() {
   local name=$1 signal=${2:-TERM} pid

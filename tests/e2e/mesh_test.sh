@@ -15,14 +15,6 @@ command -v nc >/dev/null || { echo "missing tool: nc (scripts/install-deps.sh)" 
 ACME_IF="s6a$RUN_ID"   # laptop-acme's tunnel
 OTHER_IF="s6b$RUN_ID"  # laptop-other's tunnel
 
-# Values cases hand to later cases (each case is a subshell).
-put() { echo "$2" >"$WORK/val-$1"; }
-get() { cat "$WORK/val-$1"; }
-
-env_of() {  # PID NAME — one variable of a process's environment
-  tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p"
-}
-
 # greeting_from PLACE… ADDRESS-OR-NAME — what port 8080 says, asked with nc by the command
 # prefix PLACE… (e.g. `in_machine ID`, `inside laptop-acme`, `machine_exec ID`).
 greeting() {
@@ -42,12 +34,7 @@ aaaa() {
 
 make_gateway_ns || fail "cannot build the gateway namespace"
 start_sixpnd || fail "sixpnd did not start"
-for org in acme other; do
-  run "$SIXPND_BIN" orgs create "$org" --db "$DB"
-  [ "$RC" -eq 0 ] || fail "cannot create org $org: $ERR"
-done
-TOKEN_ACME=$("$SIXPND_BIN" tokens create --db "$DB" --org acme)
-TOKEN_OTHER=$("$SIXPND_BIN" tokens create --db "$DB" --org other)
+make_orgs acme other
 make_host ams-1 11 && make_host fra-1 12 && make_laptop laptop-acme 2 && make_laptop laptop-other 3 ||
   fail "cannot build the namespaces"
 start_host ams-1 ams && start_host fra-1 fra || fail "the hosts did not come up"
