@@ -1,12 +1,12 @@
 #include "dns/zone.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <set>
 
 #include "core/dns/name.hpp"
+#include "core/geo.hpp"
 
 namespace sixpn::dns {
 
@@ -256,14 +256,7 @@ std::optional<std::string> region_of(const OrgZone& org, const core::Ipv6& sourc
 }
 
 double great_circle_km(const RegionInfo& a, const RegionInfo& b) {
-  constexpr double kEarthRadiusKm = 6371.0088;
-  constexpr double kRadians = 3.14159265358979323846 / 180.0;
-  double dlat = (b.latitude - a.latitude) * kRadians;
-  double dlon = (b.longitude - a.longitude) * kRadians;
-  double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(a.latitude * kRadians) *
-                                                           std::cos(b.latitude * kRadians) *
-                                                           std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+  return core::great_circle_km({a.latitude, a.longitude}, {b.latitude, b.longitude});
 }
 
 std::optional<std::size_t> parse_top(std::string_view label) {

@@ -1,0 +1,54 @@
+#pragma once
+// Moving a connection's bytes without copying them through the proxy: each direction goes
+// socket → pipe → socket with splice(2), so the data stays in the kernel. Empty pipes are
+// kept for the next connection (a short connection then costs no pipe2() call).
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "net/fd.hpp"
+
+namespace sixpn::proxy {
+
+struct Pipe {
+  net::Fd read;
+  net::Fd write;
+  std::size_t bytes = 0;  // spliced in and not yet out
+};
+
+// Pipes of finished connections, for the next ones; an empty pipe holds no data pages.
+class PipePool {
+ public:
+  explicit PipePool(std::size_t keep = 256) : keep_(keep) {}
+  // A pipe from the pool or a new one (non-blocking, close-on-exec); nullopt when the
+  // process is out of descriptors.
+  std::optional<Pipe> acquire();
+  // Keeps `pipe` if it is empty and the pool has room; closes it otherwise.
+  void release(Pipe pipe);
+  std::size_t size() const { return pipes_.size(); }
+
+ private:
+  std::size_t keep_;
+  std::vector<Pipe> pipes_;
+};
+
+// One direction of a relayed connection.
+struct Direction {
+  Pipe pipe;
+  bool source_done = false;  // the source sent its FIN (or both sides are gone)
+  bool shut = false;         // the FIN went on to the destination
+  std::size_t total = 0;     // bytes delivered to the destination
+};
+
+enum class PumpResult {
+  Blocked,  // nothing more can move now; wait for the sockets
+  Done,     // the source finished and everything reached the destination, FIN passed on
+  Failed,   // a socket failed (reset, broken pipe); errno says which
+};
+
+// Moves everything that can move now from `from` to `to` without blocking (both sockets are
+// non-blocking), then passes the FIN on once the source finished and the pipe is empty.
+// Safe to call again after Done (it stays Done).
+PumpResult pump(int from, int to, Direction& d);
+
+}  // namespace sixpn::proxy
