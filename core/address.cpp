@@ -108,4 +108,8 @@ Ipv6 flycast_address(std::uint32_t network, std::uint64_t slot) {
   return compose({network, kFlycastHost, static_cast<std::uint32_t>(slot), 3});
 }
 
+Ipv6 proxy_address(std::uint32_t node_host) { return compose({kProxyNetwork, node_host, 0, 1}); }
+
+std::string proxy_range_cidr() { return org_prefix_cidr(kProxyNetwork); }
+
 }  // namespace sixpn::core

@@ -10,6 +10,8 @@
 // - WireGuard peer    host = region's gateway host id, machine = 0xa + slot / 256,
 //                     free = (slot % 256) << 8 | 2   (one /120 per peer; slot 0 is ...:0:a:2)
 // - Flycast           host = kFlycastHost (1), machine = slot, free = 3
+// - Flycast proxy     network = 0, host = the node's host id (the gateway: kGatewayProxyHost),
+//                     machine = 0, free = 1: the source of the proxy's connections to machines
 // A slot comes from a per-(org, host) counter that only grows, so a released address is
 // never handed to a different object later.
 #include <array>
@@ -38,6 +40,10 @@ inline constexpr std::uint16_t kDnsSuffix = 3;
 // What a machine's /etc/resolv.conf names: its host's DNS server, the same on every host (as on
 // Fly), so a machine that moves host keeps its configuration. In no org's /48 (network 0).
 inline constexpr const char* kHostDnsAddress = "fdaa::3";
+// The proxies' addresses share network 0 with fdaa::3: no org's /48, routed into the mesh on
+// every node. The gateway has no host id; it takes the Flycast one, which no host ever gets.
+inline constexpr std::uint32_t kProxyNetwork = 0;
+inline constexpr std::uint32_t kGatewayProxyHost = kFlycastHost;
 
 struct SixpnFields {
   std::uint32_t network = 0;
@@ -66,6 +72,11 @@ std::string host_prefix_cidr(std::uint32_t network, std::uint32_t host);  // "fd
 Ipv6 machine_address(std::uint32_t network, std::uint32_t host, std::uint64_t slot);
 Ipv6 peer_address(std::uint32_t network, std::uint32_t gateway_host, std::uint64_t slot);
 Ipv6 flycast_address(std::uint32_t network, std::uint64_t slot);
+// The Flycast proxy's own address on the node with this host id (host 0c000001:
+// fdaa::c00:1:0:0:1; the gateway's, host 1: fdaa::1:0:0:1).
+Ipv6 proxy_address(std::uint32_t node_host);
+// Every proxy address: fdaa::/48.
+std::string proxy_range_cidr();
 
 // Highest slot each kind can hold before its field overflows.
 inline constexpr std::uint64_t kMaxMachineSlot = 0xfffffffeULL;

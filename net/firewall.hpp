@@ -5,8 +5,12 @@
 // (another org's prefix::3 must not answer either). Pairs of the same org are one set, so the
 // cost per packet does not grow with the number of orgs.
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
+
+#include "core/address.hpp"
 
 namespace sixpn::net {
 
@@ -20,10 +24,23 @@ struct FirewallOptions {
   bool host_dns = false;
 };
 
+// The Flycast proxies' way through isolation, and nothing more. A proxy connects from its
+// node's proxy address (network 0, core::proxy_address) to a machine, possibly of another org
+// than the client's: that is let through to exactly the ports the machines' services declare,
+// and the replies back. Proxy addresses cannot be forged: WireGuard lets a node send only from
+// its allowed IPs, and a machine only from its own /112 (the reverse-path rule on its veth).
+struct ProxyRules {
+  // This node's proxy address: what comes back to it on connections it opened is let in.
+  std::optional<core::Ipv6> own_address;
+  // (machine address, internal port) of every service of the machines behind this node.
+  std::set<std::pair<core::Ipv6, std::uint16_t>> backends;
+  bool operator==(const ProxyRules&) const = default;
+};
+
 // The whole table, for `nft -f -`. It first creates and deletes the table, so loading it
 // replaces any earlier version in one transaction — there is never a moment without rules.
 std::string render_firewall(const std::string& table, const std::set<std::uint32_t>& networks,
-                            const FirewallOptions& options = {});
+                            const FirewallOptions& options = {}, const ProxyRules& proxy = {});
 
 class Firewall {
  public:
@@ -37,7 +54,8 @@ class Firewall {
   // Loads the table for these networks; a no-op when they are what was loaded last, unless
   // `force` (the periodic resync uses it to put back a table deleted by hand). Throws
   // CommandError when nft refuses it.
-  void apply(const std::set<std::uint32_t>& networks, bool force = false);
+  void apply(const std::set<std::uint32_t>& networks, bool force = false,
+             const ProxyRules& proxy = {});
   // Whether the table this object loaded is still in the kernel (one deleted by hand is not).
   bool present() const;
   // Deletes the table (only if this object loaded it).
@@ -48,6 +66,7 @@ class Firewall {
   FirewallOptions options_;
   bool loaded_ = false;
   std::set<std::uint32_t> networks_;
+  ProxyRules proxy_;
 };
 
 }  // namespace sixpn::net

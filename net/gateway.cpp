@@ -49,7 +49,9 @@ NodeState gateway_node_state(DesiredState state, std::vector<std::string>& skipp
     node.peers.push_back(std::move(peer));
   }
   node.routed = state.networks;
+  node.routed.insert(core::kProxyNetwork);  // the proxies' replies and connections: the mesh
   node.isolation = std::move(state.networks);
+  node.proxy = std::move(state.proxy);
   return node;
 }
 
@@ -155,6 +157,7 @@ void Gateway::sync_once(bool full) {
   auto state = gateway_node_state(source_(), skipped);
   for (const auto& line : skipped) say(line);
   node_.sync(state, full);
+  if (options_.after_sync) options_.after_sync(full);
 }
 
 }  // namespace sixpn::net

@@ -34,6 +34,9 @@ struct GatewayOptions {
   std::chrono::milliseconds resync_interval{std::chrono::seconds(30)};
   // `sixpnd serve --host`: machines run beside the gateway and ask fdaa::3 (FirewallOptions).
   bool host_dns = false;
+  // Run on the gateway's thread after every sync of the interface (`full`: the periodic pass):
+  // the control plane brings its Flycast proxy along with the routes and table it needs.
+  std::function<void(bool full)> after_sync;
 };
 
 // A laptop's peer, as the store has it: allowed exactly its own /120.
@@ -50,6 +53,8 @@ struct DesiredState {
   // Every live host (mesh_peer()), allowed exactly the /80s it serves, so laptops reach the
   // machines on it: a host's /80 is more specific than the org /48 routed into the interface.
   std::vector<DesiredPeer> mesh;
+  // The gateway's Flycast proxy: its own address and the machines' service ports behind it.
+  ProxyRules proxy;
 };
 
 // The interface's NodeState: every org (and every laptop's org) routed, given its prefix::3 and

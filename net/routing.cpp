@@ -97,8 +97,14 @@ OrgRouting parse_org_routing(std::string_view addr_json, std::string_view route_
 
 std::vector<Argv> routing_commands(const std::string& interface, const OrgRouting& current,
                                    const std::set<std::uint32_t>& networks, bool dns_addresses) {
-  const std::set<std::uint32_t> no_networks;
-  const auto& dns_networks = dns_addresses ? networks : no_networks;
+  // Network 0 is the Flycast proxies' (core::kProxyNetwork): routed into the mesh, but its
+  // "prefix::3" is fdaa::3, each host's own DNS on lo, and never goes on the interface.
+  std::set<std::uint32_t> dns_networks;
+  if (dns_addresses) {
+    for (auto network : networks) {
+      if (network != core::kProxyNetwork) dns_networks.insert(network);
+    }
+  }
   std::vector<Argv> commands;
   for (auto network : current.routes) {
     if (!networks.count(network)) {

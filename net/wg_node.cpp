@@ -83,7 +83,7 @@ PeerPlan WgNode::sync(const NodeState& state, bool full) {
     full = true;
   }
   sync_org_routing(device_.name(), state.routed, options_.org_dns_addresses);
-  firewall_.apply(state.isolation, full);
+  firewall_.apply(state.isolation, full, state.proxy);
   auto plan = device_.sync_peers(state.peers);
   for (const auto& key : plan.remove) say("removed peer " + key);
   for (const auto& [key, change] : plan.set) say("peer " + key + " " + describe(change));

@@ -31,6 +31,7 @@ struct NodeState {
   std::set<std::uint32_t> routed;     // orgs whose /48 is routed into the interface
   std::set<std::uint32_t> isolation;  // orgs of the same_org set
   std::vector<DesiredPeer> peers;     // exactly the interface's peers
+  ProxyRules proxy;                   // the Flycast proxies' exceptions to isolation
   bool operator==(const NodeState&) const = default;
 };
 

@@ -53,14 +53,23 @@ TEST(Firewall, TheGatewaysTableIsExactlyThis) {
             "    flags interval\n"
             "    elements = { fdaa:0:1::/48 . fdaa:0:1::/48 }\n"
             "  }\n"
+            "  set proxy_backends {\n"
+            "    type ipv6_addr . inet_service\n"
+            "  }\n"
             "  chain isolate {\n"
             "    ip6 saddr . ip6 daddr @same_org return\n"
             "    ip6 saddr fdaa::/16 ip6 daddr { fe80::/10, ff00::/8 } return\n"
             "    ip6 saddr fdaa::/16 counter drop\n"
             "    ip6 daddr fdaa::/16 counter drop\n"
             "  }\n"
+            "  chain prerouting {\n"
+            "    type filter hook prerouting priority raw; policy accept;\n"
+            "    iifname \"vm*\" fib saddr . iif oif missing counter drop\n"
+            "  }\n"
             "  chain forward {\n"
             "    type filter hook forward priority filter - 10; policy accept;\n"
+            "    ip6 saddr fdaa::/48 ip6 daddr . tcp dport @proxy_backends accept\n"
+            "    ip6 daddr fdaa::/48 ip6 saddr . tcp sport @proxy_backends accept\n"
             "    jump isolate\n"
             "  }\n"
             "  chain input {\n"
@@ -68,6 +77,21 @@ TEST(Firewall, TheGatewaysTableIsExactlyThis) {
             "    jump isolate\n"
             "  }\n"
             "}\n");
+}
+
+TEST(Firewall, TheProxyReachesExactlyTheDeclaredPortsAndItsRepliesComeBack) {
+  ProxyRules proxy;
+  proxy.own_address = core::proxy_address(0x0c000001);
+  proxy.backends = {{*core::Ipv6::parse("fdaa:0:1:c00:1:0:1:2"), 8080},
+                    {*core::Ipv6::parse("fdaa:0:2:c00:1:0:2:2"), 5432}};
+  auto text = render_firewall("t", {1}, FirewallOptions{true}, proxy);
+  EXPECT_TRUE(has(text, "    elements = { fdaa:0:1:c00:1:0:1:2 . 8080, "
+                        "fdaa:0:2:c00:1:0:2:2 . 5432 }\n"));
+  // Replies to the proxy's own connections only: nothing new reaches the proxy address.
+  const std::string back = "    ip6 daddr fdaa::c00:1:0:0:1 ct state established,related accept\n";
+  EXPECT_TRUE(has(text, back));
+  EXPECT_LT(text.find("hook input"), text.find(back));
+  EXPECT_LT(text.find(back), text.rfind("jump isolate"));
 }
 
 TEST(Firewall, AHostLetsEveryOrgsMachinesAskItsDnsAndNothingElseOfIt) {

@@ -39,9 +39,10 @@ TEST(GatewayNodeState, LaptopsAndHostsAreBothPeersEachWithExactlyItsOwnPrefixes)
   std::vector<std::string> skipped;
   auto node = gateway_node_state(state, skipped);
   EXPECT_TRUE(skipped.empty());
-  // The laptop's org is served even before the store lists it among the networks.
-  EXPECT_EQ(node.routed, (std::set<std::uint32_t>{1, 2}));
-  EXPECT_EQ(node.isolation, node.routed);
+  // The laptop's org is served even before the store lists it among the networks; network 0
+  // (the proxies' addresses) is routed into the mesh, and isolated from nothing.
+  EXPECT_EQ(node.routed, (std::set<std::uint32_t>{0, 1, 2}));
+  EXPECT_EQ(node.isolation, (std::set<std::uint32_t>{1, 2}));
   ASSERT_EQ(node.peers.size(), 2u);
   EXPECT_EQ(node.peers[0], (DesiredPeer{kLaptop, {"fdaa:0:2:a7b:200:0:a:0/120"}, "", 0}));
   EXPECT_EQ(node.peers[1], (DesiredPeer{kHost,
