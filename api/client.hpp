@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/flycast_types.hpp"
 #include "api/host_types.hpp"
 #include "api/types.hpp"
 
@@ -158,6 +159,8 @@ class Client {
   std::vector<IpAssignment> ips(const std::string& app);
   IpAssignment allocate_ip(const std::string& app, const IpAssignmentCreate& body);
   void release_ip(const std::string& app, const std::string& address);
+  // The app's Flycast services with their machines and the proxies' counters.
+  AppServices services(const std::string& app);
 
   // The host's side of docs/host-protocol.md (client_host.cpp). register_host sends no bearer
   // token (the join token is in the body); the others send the host credential as the token.
@@ -168,6 +171,10 @@ class Client {
   HostState host_state(std::uint64_t after, int wait_seconds);
   void report_machines(const HostReport& body);
   void send_logs(const HostLogBatch& body);
+  // The host's Flycast proxy: a stopped machine started for a connection that needs it (only
+  // one whose service allows autostart), and what the proxy counted.
+  void proxy_start_machine(const ProxyStart& body);
+  void report_proxy(const ProxyReport& body);
 
   // The operator's view of hosts (an operator token).
   std::vector<Host> hosts();

@@ -46,6 +46,22 @@ void Client::send_logs(const HostLogBatch& body) {
   call(req);
 }
 
+void Client::proxy_start_machine(const ProxyStart& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/hosts/self/proxy/start";
+  req.body = body;
+  call(req);
+}
+
+void Client::report_proxy(const ProxyReport& body) {
+  Request req;
+  req.method = "POST";
+  req.path = "/v1/hosts/self/proxy";
+  req.body = body;
+  call(req);
+}
+
 void Client::remove_host(std::uint32_t id) {
   Request req;
   req.method = "DELETE";

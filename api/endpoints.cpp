@@ -254,6 +254,12 @@ std::vector<IpAssignment> Client::ips(const std::string& app) {
   return all_pages<IpAssignment>("/v1/apps/" + escape(app) + "/ip_assignments", {});
 }
 
+AppServices Client::services(const std::string& app) {
+  Request req;
+  req.path = "/v1/apps/" + escape(app) + "/services";
+  return decode<AppServices>(call(req), "GET", req.path);
+}
+
 IpAssignment Client::allocate_ip(const std::string& app, const IpAssignmentCreate& body) {
   Request req;
   req.method = "POST";

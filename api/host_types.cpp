@@ -160,7 +160,8 @@ void from_json(const Json& j, DnsRegion& v) {
 
 void to_json(Json& j, const HostState& v) {
   j = Json{{"version", v.version}, {"host", v.host}, {"machines", v.machines},
-           {"mesh", v.mesh},       {"dns", v.dns},   {"regions", v.regions}};
+           {"mesh", v.mesh},       {"dns", v.dns},   {"regions", v.regions},
+           {"flycast", v.flycast}};
 }
 void from_json(const Json& j, HostState& v) {
   v.version = u64(j, "version");
@@ -169,6 +170,7 @@ void from_json(const Json& j, HostState& v) {
   v.mesh = list_of<MeshNode>(j, "mesh");
   v.dns = list_of<DnsOrg>(j, "dns");
   v.regions = list_of<DnsRegion>(j, "regions");
+  v.flycast = list_of<FlycastService>(j, "flycast");
 }
 
 void to_json(Json& j, const MachineReport& v) {

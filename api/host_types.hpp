@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/flycast_types.hpp"
 #include "api/machine_config.hpp"
 #include "api/types.hpp"
 
@@ -111,6 +112,9 @@ struct HostState {
   std::vector<MeshNode> mesh;         // every other live node
   std::vector<DnsOrg> dns;
   std::vector<DnsRegion> regions;
+  // Every Flycast service whose address is on the network of an org with a machine here: what
+  // this host's proxy serves to its machines.
+  std::vector<FlycastService> flycast;
 };
 
 // POST /v1/hosts/self/reports: what the host sees, one entry per machine that changed.

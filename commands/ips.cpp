@@ -5,6 +5,7 @@
 #include "cli/resolve.hpp"
 #include "commands/commands.hpp"
 #include "commands/common.hpp"
+#include "commands/service_view.hpp"
 
 namespace sixpn::commands {
 
@@ -53,8 +54,13 @@ void run_allocate(cli::Context& ctx, const AllocateOptions& opts) {
 void run_list(cli::Context& ctx) {
   std::string app = cli::resolve_app(ctx);
   auto ips = ctx.client().ips(app);
+  auto services = ctx.client().services(app);
   if (ctx.out.json()) {
-    ctx.out.json_list(ips, ip_json);
+    ctx.out.json_list(ips, [&](const api::IpAssignment& ip) {
+      auto j = ip_json(ip);
+      j["services"] = address_services_json(services, ip.address);
+      return j;
+    });
     return;
   }
   if (ips.empty()) {
@@ -68,6 +74,10 @@ void run_list(cli::Context& ctx) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& ip : ips) rows.push_back(ip_row(ip, now));
   ctx.out.table(kIpHeaders, rows);
+  if (!services.services.empty()) {
+    ctx.out.raw("\nServices\n");
+    ctx.out.table(kServiceHeaders, service_rows(services));
+  }
 }
 
 }  // namespace
@@ -101,7 +111,10 @@ void add_ips(CLI::App& root, cli::Context& ctx) {
   auto* list = ips->add_subcommand("list", "List an app's IP addresses");
   list->alias("ls");
   cli::add_app_flag(*list, ctx);
-  document(*list, "Lists the app's addresses with the org whose network holds each one.",
+  document(*list,
+           "Lists the app's addresses with the org whose network holds each one, then the\n"
+           "services on them: each port, the machines behind it and the proxies' counters.\n"
+           "With --json each address carries its services (port, protocol, machines).",
            {"sixpn ips list -a my-app", "sixpn ips list -a my-app --json"});
   list->callback([&ctx] { run_list(ctx); });
 }

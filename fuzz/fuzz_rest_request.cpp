@@ -36,7 +36,16 @@ void no_problem(const std::string& problem) {
 }
 
 void decode_body(std::uint8_t which, std::string_view in) {
-  switch (which % 7) {
+  switch (which % 9) {
+    case 7:
+      return expect(decode_proxy_start(in), [](const sixpn::api::ProxyStart&) {});
+    case 8:
+      return expect(decode_proxy_report(in), [](const sixpn::api::ProxyReport& r) {
+        if (r.services.size() > kMaxProxyServices) __builtin_trap();
+        for (const auto& s : r.services) {
+          if (s.port < 1 || s.port > 65535) __builtin_trap();
+        }
+      });
     case 4:
       return expect(decode_host_register(in), [](const sixpn::api::HostRegister& h) {
         no_problem(sixpn::core::public_key_problem(h.pubkey));
@@ -167,6 +176,9 @@ SIXPN_NEVER_CALLED(host_reports)
 SIXPN_NEVER_CALLED(host_logs)
 SIXPN_NEVER_CALLED(list_hosts)
 SIXPN_NEVER_CALLED(remove_host)
+SIXPN_NEVER_CALLED(proxy_report)
+SIXPN_NEVER_CALLED(proxy_start)
+SIXPN_NEVER_CALLED(app_services)
 #undef SIXPN_NEVER_CALLED
 }  // namespace sixpn::server::http
 

@@ -13,6 +13,7 @@
 
 #include "host/agent_machines.hpp"
 #include "host/agent_outbox.hpp"
+#include "host/agent_proxy.hpp"
 #include "host/agent_shipper.hpp"
 #include "host/agent_state.hpp"
 #include "host/machine_runner.hpp"
@@ -264,7 +265,13 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   std::vector<api::HostMachine> desired = state ? state->machines : std::vector<api::HostMachine>{};
   bool fetched = false;
 
+  auto client = options.client;
+  client.token = *credential;
+  client.max_attempts = 1;  // the loops below retry, with their own backoff
+  client.cancelled = stopping;
+  std::optional<ProxyLink> proxy_link;
   if (network) {
+    proxy_link.emplace(client, *network, log);
     try {
       network->start();
     } catch (const std::exception& e) {
@@ -276,10 +283,6 @@ int run_agent(const AgentOptions& options, std::atomic<bool>& stop) {
   // Adopt what runs, supervised by the last state this host was given, until a new one comes.
   keeper.converge(desired, false);
 
-  auto client = options.client;
-  client.token = *credential;
-  client.max_attempts = 1;  // the loops below retry, with their own backoff
-  client.cancelled = stopping;
   auto watch_api = make_host_api(client);
   auto ship_api = make_host_api(client);
   Shipper shipper(*ship_api, runner, outbox);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ class HostApi {
   virtual api::HostState host_state(std::uint64_t after, int wait_seconds) = 0;
   virtual void report_machines(const api::HostReport& body) = 0;
   virtual void send_logs(const api::HostLogBatch& body) = 0;
+  virtual void proxy_start_machine(const api::ProxyStart& body) = 0;
+  virtual void report_proxy(const api::ProxyReport& body) = 0;
 };
 // `options.token` is the credential ("" for registration).
 std::unique_ptr<HostApi> make_host_api(const api::ClientOptions& options);
@@ -40,6 +43,13 @@ class NetworkSide {
   // Idempotent; throws on failure. `check`: also look for drift on the system (a full pass);
   // without it, a network side may skip what the last apply already made.
   virtual void apply(const api::HostState& state, bool check) = 0;
+  // What the node's Flycast proxy counted; none when this side runs no proxy.
+  virtual std::optional<api::ProxyReport> proxy_report() const { return std::nullopt; }
+  // How the proxy starts a stopped machine (through the control plane, on a thread of the
+  // proxy's own). Called once, before start().
+  virtual void set_machine_starter(std::function<void(const api::ProxyStart&)> start) {
+    (void)start;
+  }
 };
 using Log = std::function<void(const std::string&)>;
 using NetworkSideFactory = std::function<std::unique_ptr<NetworkSide>(core::PrivateKey key)>;

@@ -16,6 +16,10 @@ class ClientHostApi : public HostApi {
   }
   void report_machines(const api::HostReport& body) override { client_.report_machines(body); }
   void send_logs(const api::HostLogBatch& body) override { client_.send_logs(body); }
+  void proxy_start_machine(const api::ProxyStart& body) override {
+    client_.proxy_start_machine(body);
+  }
+  void report_proxy(const api::ProxyReport& body) override { client_.report_proxy(body); }
 
  private:
   api::Client client_;

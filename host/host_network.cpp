@@ -45,8 +45,19 @@ HostNetworkPlan plan_host_network(const api::HostState& state) {
   for (const auto& machine : state.machines) {
     if (machine.desired == "destroyed") continue;
     plan.node.routed.insert(machine.network_id);
+    auto address = core::Ipv6::parse(machine.private_ip);
+    for (const auto& service : machine.config.services) {
+      if (address) {
+        plan.node.proxy.backends.emplace(*address,
+                                         static_cast<std::uint16_t>(service.internal_port));
+      }
+    }
   }
   plan.node.isolation = plan.node.routed;
+  // Every node's proxy address is in network 0: replies to this host's proxy come back through
+  // the mesh, as do connections from other nodes' proxies to its machines.
+  plan.node.routed.insert(core::kProxyNetwork);
+  plan.node.proxy.own_address = core::proxy_address(state.host.id);
   std::set<std::string> keys{state.host.pubkey};
   for (const auto& node : state.mesh) {
     auto peer = net::mesh_peer(node.pubkey, node.endpoint, node.allowed_ips);

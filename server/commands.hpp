@@ -26,6 +26,8 @@ struct ServeOptions {
   std::string gateway_endpoint = "127.0.0.1:51820";
   std::string gateway_interface;  // "": no gateway, sixpnd leaves the system's network alone
   double gateway_resync_seconds = 30;
+  // Flycast autostop: seconds between passes (server/autostop.hpp).
+  double autostop_interval_seconds = 180;
   std::string nearest;
   std::vector<std::string> dns_listen;    // HOST:PORT[=ORG], see docs/dns.md
   std::vector<std::string> dns_upstream;  // HOST[:PORT]…, "none"; empty: /etc/resolv.conf's

@@ -6,7 +6,16 @@ namespace sixpn::server {
 
 net::DesiredState gateway_desired_state(store::Store& store, const std::string& gateway_pubkey) {
   net::DesiredState state;
-  for (const auto& org : store.network_view().orgs) state.networks.insert(org.network_id);
+  const auto view = store.network_view();
+  for (const auto& org : view.orgs) state.networks.insert(org.network_id);
+  // Every machine's service ports: a proxy's connection is only ever forwarded by the node the
+  // machine is behind, so the ports of machines elsewhere are never matched here.
+  state.proxy.own_address = core::proxy_address(core::kGatewayProxyHost);
+  for (const auto& m : view.machines) {
+    for (const auto& service : m.services) {
+      state.proxy.backends.emplace(m.address, static_cast<std::uint16_t>(service.internal_port));
+    }
+  }
   for (const auto& peer : store.all_peers()) {
     state.networks.insert(peer.network_id);
     state.peers.push_back(net::LaptopPeer{peer.pubkey, peer.peer_ip});

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/address.hpp"
+#include "server/flycast_state.hpp"
 
 namespace sixpn::server {
 
@@ -26,8 +27,14 @@ std::vector<std::string> host_allowed_ips(const store::HostRecord& h) {
   return out;
 }
 
+std::string proxy_allowed_ip(std::uint32_t node_host) {
+  return core::proxy_address(node_host).str() + "/128";
+}
+
 api::MeshNode host_mesh_node(const store::HostRecord& h) {
-  return api::MeshNode{"host", h.id, h.name, h.region, h.pubkey, h.endpoint, host_allowed_ips(h)};
+  auto allowed = host_allowed_ips(h);
+  allowed.push_back(proxy_allowed_ip(h.id));
+  return api::MeshNode{"host", h.id, h.name, h.region, h.pubkey, h.endpoint, std::move(allowed)};
 }
 
 std::vector<std::pair<std::uint32_t, std::uint32_t>> peer_prefixes(
@@ -109,6 +116,7 @@ api::HostState build_host_state(const HostStateInputs& in) {
       gw.allowed_ips.push_back(core::host_prefix_cidr(network, host));
     }
     gw.allowed_ips.insert(gw.allowed_ips.end(), beside_gateway.begin(), beside_gateway.end());
+    gw.allowed_ips.push_back(proxy_allowed_ip(core::kGatewayProxyHost));
     out.mesh.push_back(std::move(gw));
   }
   for (auto network : networks) {
@@ -118,6 +126,7 @@ api::HostState build_host_state(const HostStateInputs& in) {
   for (const auto& [code, r] : in.dns.regions) {
     out.regions.push_back(api::DnsRegion{r.code, r.latitude, r.longitude});
   }
+  out.flycast = flycast_services_on(in.flycast, networks);
   return out;
 }
 

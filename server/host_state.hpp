@@ -29,6 +29,7 @@ struct HostStateInputs {
   std::vector<store::HostRecord> live_hosts;   // store.live_hosts(); the host itself is skipped
   std::optional<GatewayMeshNode> gateway;
   dns::Snapshot dns;  // dns_snapshot(store.network_view(), regions)
+  std::vector<api::FlycastService> flycast;  // flycast_services(the same view)
 };
 
 api::HostState build_host_state(const HostStateInputs& in);
@@ -36,8 +37,12 @@ api::HostState build_host_state(const HostStateInputs& in);
 // The host as the API shows it.
 api::Host to_api_host(const store::HostRecord& host);
 // fdaa:<org>:<host id>::/80 for each org network with a machine on the host: what it serves.
+// (A host's node in the mesh also carries its proxy's address: host_mesh_node.)
 std::vector<std::string> host_allowed_ips(const store::HostRecord& host);
+// The host as a node of the mesh: its /80s and its Flycast proxy's address (/128).
 api::MeshNode host_mesh_node(const store::HostRecord& host);
+// core::proxy_address(node_host) as a /128: the allowed IP that brings a proxy's replies back to its node.
+std::string proxy_allowed_ip(std::uint32_t node_host);
 // (network, host) pairs of every peer, for GatewayMeshNode::peer_prefixes.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> peer_prefixes(
     const std::vector<store::GatewayPeer>& peers);

@@ -36,6 +36,12 @@ int main(int argc, char** argv) {
                    "undo hand edits and bring back an interface that vanished")
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--autostop-interval", serve.autostop_interval_seconds,
+                   "Seconds between Flycast autostop passes: each stops, per app and region, one "
+                   "started machine the proxies' load does not need (services with autostop)")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
   serve_cmd->add_option("--nearest", serve.nearest, "Region code answered as the nearest");
   serve_cmd->add_option("--dns-listen", serve.dns_listen,
                         "Serve .internal DNS on HOST:PORT, or HOST:PORT=ORG pinned to an org "

@@ -17,6 +17,10 @@
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
 #include "server/embedded_host.hpp"
+#include "server/autostop.hpp"
+#include "server/flycast_counters.hpp"
+#include "server/flycast_state.hpp"
+#include "server/gateway_flycast.hpp"
 #include "server/gateway_state.hpp"
 #include "server/hostport.hpp"
 #include "server/http/server.hpp"
@@ -50,7 +54,7 @@ std::optional<RegionCatalog> make_catalog(const std::optional<Seed>& seed,
 // request that made the change is answered. nullptr (having said why) when it cannot start.
 std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::uint16_t port,
                                             const store::GatewayKeyPair& keys,
-                                            store::Store& store) {
+                                            store::Store& store, GatewayFlycast& flycast) {
   auto key = core::PrivateKey::from_base64(keys.private_key.view());
   if (!key) {
     error(kExitFailure, "the gateway key in " + options.db + " is not a WireGuard key");
@@ -62,6 +66,7 @@ std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::ui
   gateway_options.resync_interval =
       std::chrono::milliseconds(static_cast<long>(options.gateway_resync_seconds * 1000));
   gateway_options.host_dns = options.host;
+  gateway_options.after_sync = [&flycast](bool full) { flycast.sync(full); };
   auto gw = std::make_unique<net::Gateway>(std::move(gateway_options), std::move(*key),
                                            [&store, pubkey = keys.public_key] {
                                              return gateway_desired_state(store, pubkey);
@@ -145,10 +150,29 @@ int serve(const ServeOptions& options) {
       }
     }
     auto gateway = store.gateway_key();
-    // Declared before the API server, so it outlives every request that could notify it.
+    // Declared before the API server, so it outlives every request that could notify it; the
+    // proxy before the gateway, whose thread brings it along.
+    FlycastCounters flycast_counters;
+    std::optional<GatewayFlycast> gateway_flycast;
     std::unique_ptr<net::Gateway> gateway_interface;
     if (!options.gateway_interface.empty()) {
-      gateway_interface = start_gateway(options, endpoint->port, gateway, store);
+      proxy::ProxyOptions proxy_options;
+      proxy_options.start_machine = [&store](const std::string& app, const std::string& id) {
+        try {
+          if (proxy_may_start(flycast_services(store.network_view()), app, id)) {
+            start_for_proxy(store, app, id);
+          }
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "sixpnd: flycast: cannot start machine %s of %s: %s\n", id.c_str(),
+                       app.c_str(), e.what());
+        }
+      };
+      gateway_flycast.emplace(store, *catalog, std::move(proxy_options),
+                              [](const std::string& line) {
+                                std::fprintf(stderr, "sixpnd: flycast: %s\n", line.c_str());
+                              });
+      flycast_counters.set_local([&gateway_flycast] { return gateway_flycast->report(); });
+      gateway_interface = start_gateway(options, endpoint->port, gateway, store, *gateway_flycast);
       if (!gateway_interface) return kExitFailure;
     }
     // Declared before the API server, so they outlive every request parked on them.
@@ -162,6 +186,13 @@ int serve(const ServeOptions& options) {
     services.changes = &changes;
     services.log_lines = &log_lines;
     services.gateway_in_mesh = gateway_interface != nullptr;
+    services.flycast = &flycast_counters;
+    AutostopLoop autostop(store, flycast_counters,
+                          std::chrono::milliseconds(
+                              static_cast<long>(options.autostop_interval_seconds * 1000)),
+                          [](const std::string& line) {
+                            std::fprintf(stderr, "sixpnd: flycast: %s\n", line.c_str());
+                          });
     http::ApiServer server(std::move(services), std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
     // Before the DNS binds it; removed at the end (by DnsAddress) if it was put there here.

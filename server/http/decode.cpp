@@ -198,6 +198,24 @@ Result<api::HostRegister> decode_host_register(std::string_view body) {
   return v;
 }
 
+Result<api::ProxyStart> decode_proxy_start(std::string_view body) {
+  auto j = parse_object(body, {"app", "machine_id"});
+  if (!j) return j.error();
+  return shape<api::ProxyStart>(j.value());
+}
+
+Result<api::ProxyReport> decode_proxy_report(std::string_view body) {
+  auto j = parse_object(body, {"services"});
+  if (!j) return j.error();
+  auto v = shape<api::ProxyReport>(j.value());
+  if (!v) return v.error();
+  if (v.value().services.size() > kMaxProxyServices) {
+    return unprocessable("too_many_services", "a proxy report may hold at most " +
+                                                  std::to_string(kMaxProxyServices) + " services");
+  }
+  return v;
+}
+
 Result<api::HostReport> decode_host_report(std::string_view body) {
   auto j = parse_object(body, {"machines"});
   if (!j) return j.error();

@@ -34,6 +34,10 @@ inline constexpr std::size_t kMaxLogLineBytes = 8192;
 Result<api::HostRegister> decode_host_register(std::string_view body);
 Result<api::HostReport> decode_host_report(std::string_view body);
 Result<api::HostLogBatch> decode_host_logs(std::string_view body);
+// The Flycast proxy's: a machine start, and its counters (at most this many services).
+inline constexpr std::size_t kMaxProxyServices = 10000;
+Result<api::ProxyStart> decode_proxy_start(std::string_view body);
+Result<api::ProxyReport> decode_proxy_report(std::string_view body);
 
 // A ?name= count of seconds in min..max; `fallback` when absent.
 Result<int> decode_seconds(std::string_view name, std::optional<std::string_view> value, int min,

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "server/dns_state.hpp"
+#include "server/flycast_state.hpp"
 #include "server/host_state.hpp"
 #include "server/http/auth_limiter.hpp"
 #include "server/http/handlers.hpp"
@@ -62,7 +63,9 @@ Reply host_state(const Services& s, const Call& call) {
     in.gateway = GatewayMeshNode{s.gateway_pubkey, s.gateway_endpoint.str(),
                                  peer_prefixes(s.store.all_peers())};
   }
-  in.dns = dns_snapshot(s.store.network_view(), s.regions);
+  const auto view = s.store.network_view();
+  in.dns = dns_snapshot(view, s.regions);
+  in.flycast = flycast_services(view);
   return Reply{200, build_host_state(in)};
 }
 

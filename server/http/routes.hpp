@@ -20,6 +20,7 @@
 
 namespace sixpn::server {
 class ChangeWaiter;
+class FlycastCounters;
 }
 
 namespace sixpn::server::http {
@@ -39,6 +40,8 @@ struct Services {
   ChangeWaiter* log_lines = nullptr;
   // sixpnd serve runs the WireGuard gateway, so hosts get it as a mesh node.
   bool gateway_in_mesh = false;
+  // The Flycast proxies' counters (hosts report them; the gateway's are read in place).
+  FlycastCounters* flycast = nullptr;
 };
 
 struct Call {
@@ -94,6 +97,9 @@ Reply register_host(const Services& s, const Call& c);
 Reply host_state(const Services& s, const Call& c);
 Reply host_reports(const Services& s, const Call& c);
 Reply host_logs(const Services& s, const Call& c);
+Reply proxy_report(const Services& s, const Call& c);
+Reply proxy_start(const Services& s, const Call& c);
+Reply app_services(const Services& s, const Call& c);
 Reply list_hosts(const Services& s, const Call& c);
 Reply remove_host(const Services& s, const Call& c);
 Reply list_ip_assignments(const Services& s, const Call& c);

@@ -51,7 +51,7 @@ NetworkView SqliteStore::network_view() {
     Statement machines(c,
                        "SELECT o.network_id, m.machine_id, a.name, m.region, m.process_group, "
                        "m.metadata, m.private_ip, m.state, m.generation, m.host_id, "
-                       "m.reported_state, m.reported_generation FROM machines m JOIN apps a ON "
+                       "m.reported_state, m.reported_generation, m.config FROM machines m JOIN apps a ON "
                        "a.id = m.app_id JOIN orgs o ON o.id = a.org_id WHERE m.state != "
                        "'destroyed' ORDER BY m.id");
     while (machines.step()) {
@@ -72,6 +72,12 @@ NetworkView SqliteStore::network_view() {
       status.reported = optional_text(machines, 10);
       status.reported_generation = static_cast<std::uint64_t>(machines.int_at(11));
       m.started = derived_state(status) == "started";
+      m.host_id = status.host_id;
+      // Only the services: the rest of the config is no concern of DNS, gateway or proxies.
+      auto config = nlohmann::json::parse(machines.text_at(12), nullptr, false);
+      if (config.is_object() && config.contains("services")) {
+        m.services = config.at("services").get<std::vector<api::MachineService>>();
+      }
       v.machines.push_back(std::move(m));
     }
 

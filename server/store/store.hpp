@@ -254,6 +254,8 @@ struct NetworkView {
     std::map<std::string, std::string> metadata;
     core::Ipv6 address;
     bool started = false;  // else stopped
+    std::uint32_t host_id = 0;
+    std::vector<api::MachineService> services;  // config.services: what Flycast reaches
   };
   struct Peer {
     std::uint32_t network_id = 0;

@@ -43,9 +43,10 @@ api::HostState state() {
 TEST(HostNetworkPlan, RoutesAndIsolatesTheOrgsOfItsMachinesAndPeersWithTheMesh) {
   auto plan = plan_host_network(state());
   EXPECT_TRUE(plan.skipped.empty());
-  // A machine that is to be destroyed keeps its org neither routed nor let through.
-  EXPECT_EQ(plan.node.routed, (std::set<std::uint32_t>{1, 2}));
-  EXPECT_EQ(plan.node.isolation, plan.node.routed);
+  // A machine that is to be destroyed keeps its org neither routed nor let through; network 0
+  // (the proxies' addresses) is routed into the mesh, and isolated from nothing.
+  EXPECT_EQ(plan.node.routed, (std::set<std::uint32_t>{0, 1, 2}));
+  EXPECT_EQ(plan.node.isolation, (std::set<std::uint32_t>{1, 2}));
   ASSERT_EQ(plan.node.peers.size(), 2u);
   EXPECT_EQ(plan.node.peers[0],
             (net::DesiredPeer{
@@ -57,9 +58,27 @@ TEST(HostNetworkPlan, NoMachinesMeansNoOrgAndEveryPeerStill) {
   auto s = state();
   s.machines.clear();
   auto plan = plan_host_network(s);
-  EXPECT_TRUE(plan.node.routed.empty());
+  EXPECT_EQ(plan.node.routed, (std::set<std::uint32_t>{0}));
   EXPECT_TRUE(plan.node.isolation.empty());
   EXPECT_EQ(plan.node.peers.size(), 2u);
+}
+
+TEST(HostNetworkPlan, TheProxyReachesTheDeclaredPortsOfLocalMachinesAndHearsBackOnItsAddress) {
+  auto s = state();
+  s.machines[0].private_ip = "fdaa:0:1:c00:1:0:1:2";
+  api::MachineService web;
+  web.internal_port = 8080;
+  web.ports = {api::ServicePort{80, false}};
+  api::MachineService db = web;
+  db.internal_port = 5432;
+  s.machines[0].config.services = {web, db};
+  s.machines[3].private_ip = "fdaa:0:7:c00:1:0:2:2";  // destroyed: not a backend any more
+  s.machines[3].config.services = {web};
+  auto plan = plan_host_network(s);
+  const auto address = *core::Ipv6::parse("fdaa:0:1:c00:1:0:1:2");
+  EXPECT_EQ(plan.node.proxy.backends,
+            (std::set<std::pair<core::Ipv6, std::uint16_t>>{{address, 5432}, {address, 8080}}));
+  EXPECT_EQ(plan.node.proxy.own_address, core::proxy_address(kSelfId));
 }
 
 TEST(HostNetworkPlan, UnsafeMeshNodesAreLeftOutAndSaid) {

@@ -17,7 +17,7 @@ store::HostRecord host(std::uint32_t id, std::vector<std::uint32_t> networks) {
   return h;
 }
 
-TEST(HostState, TheMeshHasEveryOtherLiveHostWithTheSlash80sItServes) {
+TEST(HostState, TheMeshHasEveryOtherLiveHostWithTheSlash80sItServesAndItsProxyAddress) {
   HostStateInputs in;
   in.host = host(0x0c000001, {1});
   in.live_hosts = {in.host, host(0x0c000002, {1, 7})};
@@ -26,17 +26,19 @@ TEST(HostState, TheMeshHasEveryOtherLiveHostWithTheSlash80sItServes) {
   EXPECT_EQ(state.mesh[0].kind, "host");
   EXPECT_EQ(state.mesh[0].id, 0x0c000002u);
   EXPECT_EQ(state.mesh[0].allowed_ips,
-            (std::vector<std::string>{"fdaa:0:1:c00:2::/80", "fdaa:0:7:c00:2::/80"}));
+            (std::vector<std::string>{"fdaa:0:1:c00:2::/80", "fdaa:0:7:c00:2::/80",
+                                      "fdaa::c00:2:0:0:1/128"}));
 }
 
-TEST(HostState, TheGatewayServesItsPeersHostIds) {
+TEST(HostState, TheGatewayServesItsPeersHostIdsAndItsProxyAddress) {
   HostStateInputs in;
   in.host = host(0x0c000001, {});
   in.gateway = GatewayMeshNode{"gwkey", "192.0.2.1:51820", {{1, 0x0a7b0200}}};
   auto state = build_host_state(in);
   ASSERT_EQ(state.mesh.size(), 1u);
   EXPECT_EQ(state.mesh[0].kind, "gateway");
-  EXPECT_EQ(state.mesh[0].allowed_ips, std::vector<std::string>{"fdaa:0:1:a7b:200::/80"});
+  EXPECT_EQ(state.mesh[0].allowed_ips,
+            (std::vector<std::string>{"fdaa:0:1:a7b:200::/80", "fdaa::1:0:0:1/128"}));
 }
 
 TEST(HostState, TheEmbeddedHostsSlicesAreServedByTheGatewayNode) {
@@ -52,7 +54,7 @@ TEST(HostState, TheEmbeddedHostsSlicesAreServedByTheGatewayNode) {
   EXPECT_EQ(state.mesh[0].kind, "gateway");
   EXPECT_EQ(state.mesh[0].allowed_ips,
             (std::vector<std::string>{"fdaa:0:1:a7b:200::/80", "fdaa:0:1:c00:2::/80",
-                                      "fdaa:0:7:c00:2::/80"}));
+                                      "fdaa:0:7:c00:2::/80", "fdaa::1:0:0:1/128"}));
 }
 
 TEST(HostState, TheEmbeddedHostHasNoGatewayPeerButEveryOtherHost) {
