@@ -30,8 +30,20 @@ BACKEND_BIN=${BACKEND_BIN:-$BENCH_BUILD/bench/bench_tcp_backend}
 WORK=$BENCH_WORK
 HZ=$(getconf CLK_TCK)
 
+# A process of ours that ended before its time is the likely cause: say how it ended.
 die() {
+  local f name pid status
   echo "bench/proxy.sh: $*" >&2
+  for f in "$WORK"/*.pid; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .pid) pid=$(cat "$f")
+    kill -0 "$pid" 2>/dev/null && continue
+    status=0
+    wait "$pid" 2>/dev/null || status=$?
+    [ "$status" -eq 127 ] && continue  # stopped and waited for already
+    echo "  $name ended with status $status$([ "$status" -gt 128 ] && echo " (signal $((status - 128)))")" >&2
+    tail -5 "$WORK/$name.log" 2>/dev/null | sed "s/^/  $name: /" >&2
+  done
   exit 1
 }
 for tool in haproxy wrk iperf3 python3; do
@@ -41,18 +53,24 @@ for bin in "$NODE_BIN" "$BACKEND_BIN"; do
   [ -x "$bin" ] || die "$bin is not built (ninja -C build bench_proxy_node bench_tcp_backend)"
 done
 
-# listening PORT — does something accept on [::1]:PORT?
-listening() { (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null; }
+# A port free on [::1] a moment ago. Other work on this machine may take it before we do, so
+# `started` checks whose listener it is.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)); print(s.getsockname()[1]); s.close()'
+}
 
-# started NAME PID PORT — waits until the process listens on PORT; dies with its log if it ends.
+# listens PID PORT — is the socket listening on [::1]:PORT the process PID's?
+listens() { ss -Htlnp "sport = :$2" | grep -q "\[::1\]:$2 .*pid=$1,"; }
+
+# started NAME PID PORT — waits until the process listens on PORT; dies with its log if it
+# ends first or someone else's listener holds the port.
 started() {
   local i
   for i in $(seq 1 100); do
-    listening "$3" && return 0
+    listens "$2" "$3" && return 0
     kill -0 "$2" 2>/dev/null || break
     sleep 0.05
   done
-  tail -5 "$WORK/$1.log" 2>/dev/null | sed "s/^/  $1: /" >&2
   die "$1 did not start listening on [::1]:$3"
 }
 
@@ -153,10 +171,10 @@ wrk_run() {
 
 figure_short() {
   local b1 b2 sixpn ha ha1 target i r p50 p99 errors cpu
-  b1=$(bench_free_port) b2=$(bench_free_port)
+  b1=$(free_port) b2=$(free_port)
   spawn backend1 "$b1" "$BACKEND_BIN" --listen "[::1]:$b1" --mode http
   spawn backend2 "$b2" "$BACKEND_BIN" --listen "[::1]:$b2" --mode http
-  sixpn=$(bench_free_port) ha=$(bench_free_port) ha1=$(bench_free_port)
+  sixpn=$(free_port) ha=$(free_port) ha1=$(free_port)
   sixpn_up sixpn "$sixpn" "$b1" "$b2"
   haproxy_up haproxy default "$ha" "$b1" "$b2"
   haproxy_up haproxy1 1 "$ha1" "$b1" "$b2"
@@ -227,9 +245,9 @@ print("%.1f %.0f" % (mbits, 100 * ticks / hz * 1e6 / us if us > 0 else 0))' \
 
 figure_stream() {
   local server sixpn ha ha1 target i mbits cpu
-  server=$(bench_free_port)
+  server=$(free_port)
   spawn iperf3 "$server" iperf3 -s -B ::1 -p "$server"
-  sixpn=$(bench_free_port) ha=$(bench_free_port) ha1=$(bench_free_port)
+  sixpn=$(free_port) ha=$(free_port) ha1=$(free_port)
   sixpn_up sixpn_stream "$sixpn" "$server"
   haproxy_up haproxy_stream default "$ha" "$server"
   haproxy_up haproxy1_stream 1 "$ha1" "$server"
