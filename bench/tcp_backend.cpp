@@ -74,8 +74,8 @@ RequestHead read_head(std::string_view head) {
   RequestHead out;
   auto line_end = head.find("\r\n");
   std::string_view request_line = head.substr(0, line_end);
-  const bool http10 = request_line.size() >= 8 &&
-                      request_line.substr(request_line.size() - 8) == "HTTP/1.0";
+  const bool http10 =
+      request_line.size() >= 8 && request_line.substr(request_line.size() - 8) == "HTTP/1.0";
   bool keep_alive = false;
   while (line_end != std::string_view::npos) {
     head.remove_prefix(line_end + 2);
@@ -98,16 +98,17 @@ RequestHead read_head(std::string_view head) {
 
 struct Connection {
   Fd fd;
-  std::string in;     // bytes read and not yet answered
-  std::size_t skip = 0;  // body bytes of the last request still to come
-  std::string out;    // response bytes the socket did not take yet
-  bool closing = false;  // close once `out` is sent
+  std::string in;          // bytes read and not yet answered
+  std::size_t skip = 0;    // body bytes of the last request still to come
+  std::string out;         // response bytes the socket did not take yet
+  bool closing = false;    // close once `out` is sent
   bool peer_done = false;  // the client sent its FIN
 };
 
 class Server {
  public:
-  explicit Server(Fd listener) : listener_(std::move(listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
+  explicit Server(Fd listener)
+      : listener_(std::move(listener)), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = listener_.get();
