@@ -11,10 +11,12 @@ BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/sixpn-bench.XXXXXX")
 BENCH_DB="$BENCH_WORK/sixpnd.db"
 BENCH_PIDS=()
 
+# Under `set -e` a process that already ended (kill fails) or the status of one killed here
+# (wait gives 143) would otherwise end the trap early, and the script with that status.
 bench_cleanup() {
   local pid
-  for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$BENCH_WORK"
 }
 trap bench_cleanup EXIT

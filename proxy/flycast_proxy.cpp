@@ -522,9 +522,10 @@ struct FlycastProxy::Loop {
   }
 
   void relay(Conn& conn) {
-    auto up = pump(conn.client.get(), conn.backend.get(), conn.up);
-    auto down = up == PumpResult::Failed ? PumpResult::Failed
-                                         : pump(conn.backend.get(), conn.client.get(), conn.down);
+    auto up = pump(conn.client.get(), conn.backend.get(), conn.up, conn.down.shut);
+    auto down = up == PumpResult::Failed
+                    ? PumpResult::Failed
+                    : pump(conn.backend.get(), conn.client.get(), conn.down, conn.up.shut);
     if (up == PumpResult::Failed || down == PumpResult::Failed) {
       close_with_reset(conn.client);
       close_with_reset(conn.backend);

@@ -31,7 +31,7 @@ void PipePool::release(Pipe pipe) {
   pipes_.push_back(std::move(pipe));
 }
 
-PumpResult pump(int from, int to, Direction& d) {
+PumpResult pump(int from, int to, Direction& d, bool close_follows) {
   if (d.shut) return PumpResult::Done;
   for (;;) {
     bool moved = false;
@@ -56,15 +56,18 @@ PumpResult pump(int from, int to, Direction& d) {
         moved = true;
       } else if (n == 0) {
         d.source_done = true;
-      } else if (errno != EAGAIN && errno != EINTR) {
+      } else if (errno == EAGAIN) {
+        break;  // the pipe is empty, so nothing is left to write either: asking again is waste
+      } else if (errno != EINTR) {
         return PumpResult::Failed;
       }
     }
     if (!moved) break;
   }
   if (d.source_done && d.pipe.bytes == 0) {
-    // The destination may already be gone (ENOTCONN): the direction is over either way.
-    ::shutdown(to, SHUT_WR);
+    // The destination may already be gone (ENOTCONN): the direction is over either way. A
+    // close that follows sends the FIN by itself (both receive queues were read to their end).
+    if (!close_follows) ::shutdown(to, SHUT_WR);
     d.shut = true;
     return PumpResult::Done;
   }

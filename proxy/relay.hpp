@@ -48,7 +48,9 @@ enum class PumpResult {
 
 // Moves everything that can move now from `from` to `to` without blocking (both sockets are
 // non-blocking), then passes the FIN on once the source finished and the pipe is empty.
+// `close_follows`: the caller closes both sockets as soon as this direction is Done (the other
+// one is over), so the FIN goes with the close instead of a shutdown of its own.
 // Safe to call again after Done (it stays Done).
-PumpResult pump(int from, int to, Direction& d);
+PumpResult pump(int from, int to, Direction& d, bool close_follows = false);
 
 }  // namespace sixpn::proxy

@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   curl ca-certificates python3 procps time hyperfine
   wireguard-tools wireguard-go iproute2 iputils-ping nftables bind9-dnsutils netcat-openbsd
-  dnsperf nsd iperf3 python3-dnspython tmux zsh fish
+  dnsperf nsd iperf3 haproxy wrk python3-dnspython tmux zsh fish
   runc busybox-static umoci
 )
 
