@@ -25,17 +25,6 @@ greeting() {
   "${rest[@]:0:${#rest[@]}-1}" nc -6 -w 2 "$target" "$port" 2>/dev/null </dev/null | head -1
 }
 
-# tunnel LAPTOP TOKEN ORG IFNAME [ALLOWED-IPS] — `sixpn wireguard create … stdout` brought up.
-tunnel() {
-  local laptop=$1 token=$2 org=$3 ifname=$4 allowed=${5:-}
-  sixpn_in "$laptop" "$token" wireguard create "$org" ams "$laptop" stdout
-  assert_rc 0
-  printf '%s\n' "$OUT" >"$WORK/$laptop.conf"
-  [ -n "$allowed" ] && sed -i "s|^AllowedIPs *=.*|AllowedIPs = $allowed|" "$WORK/$laptop.conf"
-  tunnel_up "$laptop" "$ifname" "$WORK/$laptop.conf" || fail "wg-quick up: $(cat "$WORK/wg-quick.log")"
-  wait_until 10 inside "$laptop" dig +short +time=1 +tries=1 _apps.internal TXT ||
-    fail "no DNS answer over $laptop's tunnel"
-}
 
 # service_machine APP PORTS [FLAG…] -- CMD… — an acme machine in ams with the service PORTS
 # (as `machine run --port` takes it) and FLAGs, waited for until it runs; prints its id.

@@ -83,6 +83,20 @@ start_sixpnd_with_host() {
     --host-netns-prefix "$NS_PREFIX-local-" "$@"
 }
 
+# tunnel LAPTOP TOKEN ORG IFNAME [ALLOWED-IPS] — `sixpn wireguard create … stdout` in region ams,
+# the config (with AllowedIPs replaced when given, as a user editing it would) brought up on the
+# laptop, and waited for until DNS answers over it.
+tunnel() {
+  local laptop=$1 token=$2 org=$3 ifname=$4 allowed=${5:-}
+  sixpn_in "$laptop" "$token" wireguard create "$org" ams "$laptop" stdout
+  assert_rc 0
+  printf '%s\n' "$OUT" >"$WORK/$laptop.conf"
+  [ -n "$allowed" ] && sed -i "s|^AllowedIPs *=.*|AllowedIPs = $allowed|" "$WORK/$laptop.conf"
+  tunnel_up "$laptop" "$ifname" "$WORK/$laptop.conf" || fail "wg-quick up: $(cat "$WORK/wg-quick.log")"
+  wait_until 10 inside "$laptop" dig +short +time=1 +tries=1 _apps.internal TXT ||
+    fail "no DNS answer over $laptop's tunnel"
+}
+
 # Values cases hand to later cases (each case is a subshell).
 put() { echo "$2" >"$WORK/val-$1"; }
 get() { cat "$WORK/val-$1"; }

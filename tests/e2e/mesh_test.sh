@@ -74,18 +74,6 @@ test_machines_of_one_org_reach_each_other_across_hosts_by_address_and_name() {
     fail "fra → ams.web.internal: [$(greeting machine_exec "$fra" ams.web.internal)]"
 }
 
-# tunnel LAPTOP TOKEN ORG IFNAME [ALLOWED-IPS] — `sixpn wireguard create … stdout`, the config
-# (with AllowedIPs replaced when given, as a user editing it would) brought up on the laptop.
-tunnel() {
-  local laptop=$1 token=$2 org=$3 ifname=$4 allowed=${5:-}
-  sixpn_in "$laptop" "$token" wireguard create "$org" ams "$laptop" stdout
-  assert_rc 0
-  printf '%s\n' "$OUT" >"$WORK/$laptop.conf"
-  [ -n "$allowed" ] && sed -i "s|^AllowedIPs *=.*|AllowedIPs = $allowed|" "$WORK/$laptop.conf"
-  tunnel_up "$laptop" "$ifname" "$WORK/$laptop.conf" || fail "wg-quick up: $(cat "$WORK/wg-quick.log")"
-  wait_until 10 inside "$laptop" dig +short +time=1 +tries=1 _apps.internal TXT ||
-    fail "no DNS answer over $laptop's tunnel"
-}
 
 test_the_laptop_reaches_machines_on_both_hosts_through_its_tunnel() {
   tunnel laptop-acme "$TOKEN_ACME" acme "$ACME_IF"

@@ -99,13 +99,14 @@ test_status_of_an_unknown_app_is_exit_4() {
   assert_eq "" "$OUT"
 }
 
-test_status_json_is_one_object_with_app_and_machines() {
+test_status_json_is_one_object_with_app_machines_and_services() {
   app_in_fresh_org app
   sixpn machine create -a "$APP" --region ams
   sixpn status --json -a "$APP"
   assert_rc 0
-  assert_eq '["app", "machines"]' "$(json_get "$OUT" 'sorted(d.keys())')"
+  assert_eq '["app", "machines", "services"]' "$(json_get "$OUT" 'sorted(d.keys())')"
   assert_eq 1 "$(json_get "$OUT" 'len(d["machines"])')"
+  assert_eq '[]' "$(json_get "$OUT" 'd["services"]')"  # no Flycast address, no service
 }
 
 run_suite

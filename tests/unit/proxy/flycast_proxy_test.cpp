@@ -200,6 +200,38 @@ TEST(FlycastProxy, AMachineThatResetsLosesOnlyItsOwnConnections) {
   EXPECT_EQ(counters.backends[0].active + counters.backends[1].active, 0);
 }
 
+TEST(FlycastProxy, ConnectionsPastTheBoundAreClosedOnArrivalAndCountedAsRefused) {
+  EchoBackend web("w");
+  ProxyOptions options;
+  options.max_connections = 5;
+  ProxyFixture f({backend_on("m1", web.port())}, options);
+  std::vector<net::Fd> held;
+  for (int i = 0; i < 5; ++i) {
+    held.push_back(connect_loopback(f.port));
+    ASSERT_EQ(read_line(held.back().get()), "w");  // each relayed before the next comes
+  }
+  // Idle, all of them: the sixth is closed at once, the five held ones still work.
+  for (int i = 0; i < 3; ++i) {
+    auto extra = connect_loopback(f.port);
+    int error = 0;
+    EXPECT_EQ(read_all(extra.get(), &error), "");
+    EXPECT_NE(error, EAGAIN);
+  }
+  for (auto& c : held) {
+    ASSERT_TRUE(send_all(c.get(), "x"));
+    ::shutdown(c.get(), SHUT_WR);
+    EXPECT_EQ(read_all(c.get()), "x");
+  }
+  held.clear();
+  auto counters = f.settled();
+  EXPECT_EQ(counters.connections, 8u);
+  EXPECT_EQ(counters.refused, 3u);
+  EXPECT_EQ(counters.active, 0);
+  // Room again once they are gone.
+  auto again = connect_loopback(f.port);
+  EXPECT_EQ(read_line(again.get()), "w");
+}
+
 TEST(FlycastProxy, LeavesNoDescriptorBehind) {
   const int before = open_descriptors();
   {
