@@ -9,7 +9,8 @@
 # priority (nice 19): fuzz.smoke's clang tree (build/fuzz-build), then the ASan tree of step 2.
 # The suites spend most of their time waiting on processes and sockets, and whenever the main
 # build or a test wants the CPU it gets it first. fuzz.smoke waits for its tree's build (a lock,
-# scripts/fuzz.sh) and then only fuzzes, beside the other tests.
+# scripts/fuzz.sh) and then only fuzzes, beside the other tests. Whatever is waited for (the fuzz
+# build by fuzz.smoke, the ASan build after ctest) gets a normal share of the CPU back.
 # Arguments go to ctest (e.g. -R fault_); with arguments, fuzz.smoke (if selected) builds its
 # tree itself. SIXPN_ASAN=0 skips step 2.
 set -euo pipefail
