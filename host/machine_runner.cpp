@@ -22,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPollEvery = std::chrono::milliseconds(20);
 constexpr auto kStartWait = std::chrono::seconds(10);
 constexpr auto kKillWait = std::chrono::seconds(5);
+// `runc run` removes the container as soon as its process ends, a moment before the shim,
+// which waits for runc, writes the exit code; on a busy host that moment can be long.
+constexpr auto kExitRecordWait = std::chrono::seconds(5);
 
 void write_file(const fs::path& path, const std::string& text, fs::perms mode) {
   std::ofstream out(path, std::ios::trunc);
@@ -181,6 +184,13 @@ MachineStatus MachineRunner::stop(const std::string& id, int signal,
   if (!wait_exited(timeout)) {
     net::run_command({"runc", "--root", runc_root(), "kill", id, std::to_string(SIGKILL)});
     wait_exited(kKillWait);
+  }
+  // Gone from runc but no exit code yet: the shim is about to write it (a shim that died
+  // never will, hence the bound).
+  for (auto deadline = Clock::now() + kExitRecordWait; Clock::now() < deadline;) {
+    auto now = status(id);
+    if (now.kind != MachineStatus::Kind::Absent) return now;
+    std::this_thread::sleep_for(kPollEvery);
   }
   return status(id);
 }
