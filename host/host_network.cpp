@@ -5,21 +5,12 @@
 #include <set>
 #include <stdexcept>
 
-#include <nlohmann/json.hpp>
-
 #include "core/address.hpp"
 #include "net/wg_peers.hpp"
 
 namespace sixpn::host {
 
 namespace {
-
-// fdaa::3 sits on lo rather than on the WireGuard interface: a machine's packets reach the host
-// through its veth (default via fe80::1) and Linux delivers them to any local address whatever
-// the interface, while lo never goes away — the WireGuard interface does when its userspace
-// daemon dies, and would take the DNS address with it until it is brought back.
-constexpr const char* kDnsDevice = "lo";
-constexpr const char* kDnsCidr = "fdaa::3/128";
 
 net::NodeOptions node_options(const HostNetworkOptions& options) {
   net::NodeOptions node;
@@ -39,6 +30,14 @@ bool inside_host(const std::string& cidr, std::uint32_t host_id) {
 }
 
 }  // namespace
+
+// fdaa::3 sits on lo rather than on the WireGuard interface: a machine's packets reach the host
+// through its veth (default via fe80::1) and Linux delivers them to any local address whatever
+// the interface, while lo never goes away — the WireGuard interface does when its userspace
+// daemon dies, and would take the DNS address with it until it is brought back.
+std::set<core::Ipv6> host_dns_addresses() {
+  return {*core::Ipv6::parse(core::kHostDnsAddress)};
+}
 
 HostNetworkPlan plan_host_network(const api::HostState& state) {
   HostNetworkPlan plan;
@@ -79,50 +78,11 @@ HostNetworkPlan plan_host_network(const api::HostState& state) {
   return plan;
 }
 
-std::vector<net::Argv> host_dns_address_commands(const std::string& device,
-                                                 std::string_view addr_json) {
-  auto doc = addr_json.find_first_not_of(" \t\r\n") == std::string_view::npos
-                 ? nlohmann::json::array()
-                 : nlohmann::json::parse(addr_json, nullptr, false);
-  if (doc.is_discarded() || !doc.is_array()) {
-    throw std::runtime_error("unexpected output from ip addr show dev " + device);
-  }
-  const auto wanted = core::Ipv6::parse(core::kHostDnsAddress);
-  for (const auto& link : doc) {
-    if (!link.is_object() || !link.contains("addr_info")) continue;
-    for (const auto& info : link.at("addr_info")) {
-      if (!info.is_object() || !info.contains("local") || !info.at("local").is_string()) continue;
-      auto local = core::Ipv6::parse(info.at("local").get<std::string>());
-      if (local == wanted && info.value("prefixlen", 0) == 128) return {};
-    }
-  }
-  // nodad: the DNS server binds this address right away; a tentative address is unbindable.
-  return {{"ip", "-6", "addr", "add", kDnsCidr, "dev", device, "nodad"}};
-}
-
-void DnsAddress::ensure() {
-  auto commands = host_dns_address_commands(
-      kDnsDevice, net::run_checked({"ip", "-j", "-6", "addr", "show", "dev", kDnsDevice}));
-  for (const auto& argv : commands) {
-    net::run_checked(argv);
-    added_ = true;
-    if (log_) log_(std::string("added ") + kDnsCidr + " to " + kDnsDevice);
-  }
-}
-
-std::string DnsAddress::remove() {
-  if (!added_) return "";
-  added_ = false;
-  auto result = net::run_command({"ip", "-6", "addr", "del", kDnsCidr, "dev", kDnsDevice});
-  if (result.exit_code == 0) return "";
-  return std::string("cannot remove ") + kDnsCidr + " from " + kDnsDevice + ": " + result.err;
-}
-
 HostNetwork::HostNetwork(HostNetworkOptions options, core::PrivateKey key,
                          std::function<void(const std::string&)> log)
     : log_(std::move(log)),
       node_(node_options(options), std::move(key), [this](const std::string& line) { say(line); }),
-      dns_address_([this](const std::string& line) { say(line); }) {}
+      dns_address_("lo", [this](const std::string& line) { say(line); }) {}
 
 HostNetwork::~HostNetwork() {
   try {
@@ -145,7 +105,7 @@ void HostNetwork::start() {
   if (node_.started()) return;
   try {
     node_.start();
-    dns_address_.ensure();
+    dns_address_.sync(host_dns_addresses());
     net::NodeState none;
     node_.load_table(none.isolation);
   } catch (...) {
@@ -166,7 +126,7 @@ void HostNetwork::stop() {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  if (auto problem = dns_address_.remove(); !problem.empty() && failure.empty()) {
+  if (auto problem = dns_address_.remove_all(); !problem.empty() && failure.empty()) {
     failure = problem;
   }
   if (!failure.empty()) throw net::CommandError(failure);
@@ -188,7 +148,7 @@ void HostNetwork::apply(const api::HostState& state, bool check) {
   }
   if (!network_needs_sync(last_applied_, plan.node, check)) return;
   last_applied_.reset();  // until this sync has gone through
-  dns_address_.ensure();
+  dns_address_.sync(host_dns_addresses());
   node_.sync(plan.node, !node_.table_present());
   last_applied_ = plan.node;
 }

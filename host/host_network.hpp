@@ -16,13 +16,14 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "api/host_types.hpp"
 #include "core/keys.hpp"
 #include "net/command.hpp"
+#include "net/local_addresses.hpp"
 #include "net/wg_node.hpp"
 
 namespace sixpn::host {
@@ -52,29 +53,9 @@ HostNetworkPlan plan_host_network(const api::HostState& state);
 bool network_needs_sync(const std::optional<net::NodeState>& last_applied,
                         const net::NodeState& next, bool check);
 
-// The ip(8) commands that put fdaa::3/128 on `device`, given `ip -j -6 addr show dev DEVICE`:
-// none when it is there already. Throws std::runtime_error when the text is not ip's JSON.
-std::vector<net::Argv> host_dns_address_commands(const std::string& device,
-                                                 std::string_view addr_json);
-
-// fdaa::3/128 on lo, where every machine's resolv.conf points. Used by HostNetwork and by
-// `sixpnd serve --host`, whose own DNS answers there. remove() (also at destruction) takes away
-// only what ensure() added, so an address an operator put there stays.
-class DnsAddress {
- public:
-  explicit DnsAddress(std::function<void(const std::string&)> log) : log_(std::move(log)) {}
-  ~DnsAddress() { remove(); }
-  DnsAddress(const DnsAddress&) = delete;
-  DnsAddress& operator=(const DnsAddress&) = delete;
-  // Adds it when missing (also after someone removed it). Throws net::CommandError.
-  void ensure();
-  // "" when done or nothing to do, else why it could not be removed.
-  std::string remove();
-
- private:
-  std::function<void(const std::string&)> log_;
-  bool added_ = false;
-};
+// What a host keeps on lo for its machines' DNS (fdaa::3/128), as net::LocalAddresses takes
+// it. Used by HostNetwork and by `sixpnd serve --host`, whose own DNS answers there.
+std::set<core::Ipv6> host_dns_addresses();
 
 class HostNetwork {
  public:
@@ -106,7 +87,9 @@ class HostNetwork {
   std::function<void(const std::string&)> log_;
   net::WgNode node_;
   std::mutex mutex_;  // apply() may come from the agent's loop and its periodic pass
-  DnsAddress dns_address_;
+  // fdaa::3/128 on lo, where every machine's resolv.conf points; only an address added here
+  // is taken away again, so one an operator put there stays.
+  net::LocalAddresses dns_address_;
   std::vector<std::string> last_skipped_;
   std::optional<net::NodeState> last_applied_;  // what the last apply that succeeded made
 };

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "host/host_network.hpp"
+#include "net/local_addresses.hpp"
 #include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
@@ -195,14 +196,14 @@ int serve(const ServeOptions& options) {
                           });
     http::ApiServer server(std::move(services), std::move(server_options));
     if (!server.bind(*listen, problem)) return error(kExitFailure, problem);
-    // Before the DNS binds it; removed at the end (by DnsAddress) if it was put there here.
-    std::optional<host::DnsAddress> machine_dns;
+    // Before the DNS binds it; removed at the end (by LocalAddresses) if it was put there here.
+    std::optional<net::LocalAddresses> machine_dns;
     if (options.host) {
-      machine_dns.emplace([](const std::string& line) {
+      machine_dns.emplace("lo", [](const std::string& line) {
         std::fprintf(stderr, "sixpnd: host: %s\n", line.c_str());
       });
       try {
-        machine_dns->ensure();
+        machine_dns->sync(host::host_dns_addresses());
       } catch (const std::exception& e) {
         return error(kExitFailure, std::string("--host: ") + e.what());
       }

@@ -95,21 +95,6 @@ TEST(HostNetworkPlan, UnsafeMeshNodesAreLeftOutAndSaid) {
   EXPECT_EQ(plan.node.peers.size(), 2u);
 }
 
-TEST(HostNetworkPlan, PutsFdaa3OnLoOnlyWhenItIsMissing) {
-  const char* without = R"([{"ifname":"lo","addr_info":[
-      {"family":"inet6","local":"::1","prefixlen":128}]}])";
-  const char* with = R"([{"ifname":"lo","addr_info":[
-      {"family":"inet6","local":"::1","prefixlen":128},
-      {"family":"inet6","local":"fdaa::3","prefixlen":128}]}])";
-  EXPECT_EQ(
-      host_dns_address_commands("lo", without),
-      (std::vector<net::Argv>{{"ip", "-6", "addr", "add", "fdaa::3/128", "dev", "lo", "nodad"}}));
-  EXPECT_TRUE(host_dns_address_commands("lo", with).empty());
-  EXPECT_EQ(host_dns_address_commands("lo", "").size(), 1u);
-  EXPECT_THROW(host_dns_address_commands("lo", "Device \"lo\" does not exist."),
-               std::runtime_error);
-}
-
 TEST(HostNetworkPlan, SyncsWhenAskedToCheckFirstOrChangedOnly) {
   const auto applied = plan_host_network(state()).node;
   // A state that changes only a machine's DNS data (here: a started one stopped) plans the same.
