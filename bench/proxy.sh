@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The Flycast proxy (proxy::FlycastProxy, run alone by bench_proxy_node) against HAProxy in
 # front of the same backends on [::1], HAProxy in `mode tcp` with `balance leastconn` and its
-# defaults otherwise (as many threads as CPUs), and HAProxy with `nbthread 1` as a second
-# reference, since the Flycast proxy relays on one thread. Two figures:
+# defaults otherwise (as many threads as CPUs, like the Flycast proxy's default), and HAProxy
+# with `nbthread 1` against the Flycast proxy with `--threads 1`, so that one thread is compared
+# with one thread too. Two figures:
 #   short    a new TCP connection per request: `wrk --latency -H 'Connection: close'` through
 #            each proxy to two bench_tcp_backend (HTTP, a fixed 200), WRK_THREADS threads and
 #            WRK_CONNECTIONS connections; connections/s and latency p50/p99.
 #   stream   one long TCP stream: `iperf3 -c` through each proxy to one iperf3 server; the
 #            receiver's rate.
 # Each figure also runs the client straight to a backend, for scale. Rounds alternate (sixpn,
-# HAProxy, HAProxy nbthread 1, direct, …), ROUNDS of each, SECONDS_PER_ROUND long; the rows show
-# the median with min–max. The client shares the two cores with the proxy it measures, so each
-# proxy's own CPU time is printed under the rows (per connection, or as a share of a core).
+# HAProxy, sixpn 1 thread, HAProxy nbthread 1, direct, …), ROUNDS of each, SECONDS_PER_ROUND
+# long; the rows show the median with min–max. The client shares the two cores with the proxy
+# it measures, so each proxy's own CPU time is printed under the rows (per connection, or as a
+# share of a core).
 #   bench/proxy.sh      ROUNDS (default 5), SECONDS_PER_ROUND (default 5), WRK_THREADS (2),
 #                       WRK_CONNECTIONS (50), FIGURES="short stream" picks some,
 #                       VERBOSE=1 also prints every run's figure
@@ -117,11 +119,12 @@ haproxy_up() {
   spawn "$name" "$port" haproxy -db -f "$WORK/$name.cfg"
 }
 
-# sixpn_up NAME PORT BACKEND_PORT…
+# sixpn_up NAME THREADS PORT BACKEND_PORT… — THREADS "default" leaves the proxy's own choice.
 sixpn_up() {
-  local name=$1 port=$2 args=() b
-  shift 2
+  local name=$1 threads=$2 port=$3 args=() b
+  shift 3
   for b in "$@"; do args+=(--backend "[::1]:$b"); done
+  [ "$threads" = default ] || args+=(--threads "$threads")
   spawn "$name" "$port" "$NODE_BIN" --listen "[::1]:$port" "${args[@]}"
 }
 
@@ -170,23 +173,24 @@ wrk_run() {
 }
 
 figure_short() {
-  local b1 b2 sixpn ha ha1 target i r p50 p99 errors cpu
+  local b1 b2 sixpn sixpn1 ha ha1 target i r p50 p99 errors cpu
   b1=$(free_port) b2=$(free_port)
   spawn backend1 "$b1" "$BACKEND_BIN" --listen "[::1]:$b1" --mode http
   spawn backend2 "$b2" "$BACKEND_BIN" --listen "[::1]:$b2" --mode http
-  sixpn=$(free_port) ha=$(free_port) ha1=$(free_port)
-  sixpn_up sixpn "$sixpn" "$b1" "$b2"
+  sixpn=$(free_port) sixpn1=$(free_port) ha=$(free_port) ha1=$(free_port)
+  sixpn_up sixpn default "$sixpn" "$b1" "$b2"
+  sixpn_up sixpn1 1 "$sixpn1" "$b1" "$b2"
   haproxy_up haproxy default "$ha" "$b1" "$b2"
   haproxy_up haproxy1 1 "$ha1" "$b1" "$b2"
-  declare -A port=([sixpn]=$sixpn [haproxy]=$ha [haproxy1]=$ha1 [direct]=$b1)
-  declare -A pid=([sixpn]=$(pid_of sixpn) [haproxy]=$(pid_of haproxy) [haproxy1]=$(pid_of haproxy1)
-    [direct]="")
+  declare -A port=([sixpn]=$sixpn [haproxy]=$ha [sixpn1]=$sixpn1 [haproxy1]=$ha1 [direct]=$b1)
+  declare -A pid=([sixpn]=$(pid_of sixpn) [haproxy]=$(pid_of haproxy) [sixpn1]=$(pid_of sixpn1)
+    [haproxy1]=$(pid_of haproxy1) [direct]="")
   declare -A rate=() lat50=() lat99=() err=() us=()
-  for target in sixpn haproxy haproxy1 direct; do  # warm each once
+  for target in sixpn haproxy sixpn1 haproxy1 direct; do  # warm each once
     wrk -t 1 -c 4 -d 1s -H 'Connection: close' "http://[::1]:${port[$target]}/" >/dev/null 2>&1
   done
   for i in $(seq 1 "$ROUNDS"); do
-    for target in sixpn haproxy haproxy1 direct; do
+    for target in sixpn haproxy sixpn1 haproxy1 direct; do
       read -r r p50 p99 errors cpu <<<"$(wrk_run "${port[$target]}" "${pid[$target]}")"
       awk -v r="$r" 'BEGIN { exit !(r > 0) }' ||
         die "wrk through $target gave no answers: $(tail -3 "$WORK/wrk.out" | tr '\n' ' ')"
@@ -197,24 +201,24 @@ figure_short() {
       us[$target]="${us[$target]:-} $cpu"
     done
   done
-  local threads
-  threads=$(threads_of "${pid[haproxy]}")
+  echo "  HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }') ran $(threads_of "${pid[haproxy]}")" \
+    "threads (its default here), the sixpn proxy $(($(threads_of "${pid[sixpn]}") - 1)) loops" \
+    "(its default, one per CPU)"
   row "proxy: conns/s vs HAProxy" /s "≥ 0.9x" "${rate[sixpn]}" "${rate[haproxy]}"
-  echo "  HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }') ran $threads threads (its default" \
-    "here); the sixpn proxy relays on one"
   row "proxy: conn p50 vs HAProxy" ms "≤ 1.1x" "${lat50[sixpn]}" "${lat50[haproxy]}"
   row "proxy: conn p99 vs HAProxy" ms "≤ 1.1x" "${lat99[sixpn]}" "${lat99[haproxy]}"
-  row "proxy: conns/s vs HAProxy nbthr 1" /s "≥ 0.9x" "${rate[sixpn]}" "${rate[haproxy1]}"
-  row "proxy: conn p50 vs HAProxy nbthr 1" ms "≤ 1.1x" "${lat50[sixpn]}" "${lat50[haproxy1]}"
-  row "proxy: conn p99 vs HAProxy nbthr 1" ms "≤ 1.1x" "${lat99[sixpn]}" "${lat99[haproxy1]}"
+  row "proxy: 1 thread conns/s vs nbthr 1" /s "≥ 0.9x" "${rate[sixpn1]}" "${rate[haproxy1]}"
+  row "proxy: 1 thread p50 vs nbthr 1" ms "≤ 1.1x" "${lat50[sixpn1]}" "${lat50[haproxy1]}"
+  row "proxy: 1 thread p99 vs nbthr 1" ms "≤ 1.1x" "${lat99[sixpn1]}" "${lat99[haproxy1]}"
   row "proxy: conns/s vs direct" /s "(cost of a hop)" "${rate[sixpn]}" "${rate[direct]}"
   echo "  proxy CPU per connection: $(med "${us[sixpn]}") µs sixpn, $(med "${us[haproxy]}") µs" \
-    "HAProxy, $(med "${us[haproxy1]}") µs HAProxy nbthread 1 (median)"
-  for target in sixpn haproxy haproxy1 direct; do
+    "HAProxy; $(med "${us[sixpn1]}") µs sixpn 1 thread, $(med "${us[haproxy1]}") µs HAProxy" \
+    "nbthread 1 (median)"
+  for target in sixpn haproxy sixpn1 haproxy1 direct; do
     [ "${err[$target]}" -eq 0 ] || echo "  wrk counted ${err[$target]} errors through $target"
   done
   if [ -n "${VERBOSE:-}" ]; then
-    for target in sixpn haproxy haproxy1 direct; do
+    for target in sixpn haproxy sixpn1 haproxy1 direct; do
       echo "  runs $target: conns/s${rate[$target]}; p50${lat50[$target]}; p99${lat99[$target]}"
     done
   fi
@@ -222,7 +226,7 @@ figure_short() {
   echo "  the sixpn proxy's spread:" \
     "$(sed -n 's/^bench_proxy_node: \(b[0-9]*\) \([0-9]*\) connections.*/\1 \2/p' "$WORK/sixpn.log" |
       tr '\n' ' ')connections"
-  for target in haproxy haproxy1 backend1 backend2; do stop "$target"; done
+  for target in sixpn1 haproxy haproxy1 backend1 backend2; do stop "$target"; done
 }
 
 # ---- one long stream ------------------------------------------------------------------------
@@ -244,19 +248,21 @@ print("%.1f %.0f" % (mbits, 100 * ticks / hz * 1e6 / us if us > 0 else 0))' \
 }
 
 figure_stream() {
-  local server sixpn ha ha1 target i mbits cpu
+  local server sixpn sixpn1 ha ha1 target i mbits cpu
   server=$(free_port)
   spawn iperf3 "$server" iperf3 -s -B ::1 -p "$server"
-  sixpn=$(free_port) ha=$(free_port) ha1=$(free_port)
-  sixpn_up sixpn_stream "$sixpn" "$server"
+  sixpn=$(free_port) sixpn1=$(free_port) ha=$(free_port) ha1=$(free_port)
+  sixpn_up sixpn_stream default "$sixpn" "$server"
+  sixpn_up sixpn1_stream 1 "$sixpn1" "$server"
   haproxy_up haproxy_stream default "$ha" "$server"
   haproxy_up haproxy1_stream 1 "$ha1" "$server"
-  declare -A port=([sixpn]=$sixpn [haproxy]=$ha [haproxy1]=$ha1 [direct]=$server)
+  declare -A port=([sixpn]=$sixpn [haproxy]=$ha [sixpn1]=$sixpn1 [haproxy1]=$ha1
+    [direct]=$server)
   declare -A pid=([sixpn]=$(pid_of sixpn_stream) [haproxy]=$(pid_of haproxy_stream)
-    [haproxy1]=$(pid_of haproxy1_stream) [direct]="")
+    [sixpn1]=$(pid_of sixpn1_stream) [haproxy1]=$(pid_of haproxy1_stream) [direct]="")
   declare -A rate=() share=()
   for i in $(seq 1 "$ROUNDS"); do
-    for target in sixpn haproxy haproxy1 direct; do
+    for target in sixpn haproxy sixpn1 haproxy1 direct; do
       read -r mbits cpu <<<"$(iperf3_run "${port[$target]}" "${pid[$target]}")"
       [ -n "$mbits" ] || die "no iperf3 figure through $target"
       rate[$target]="${rate[$target]:-} $mbits"
@@ -264,14 +270,17 @@ figure_stream() {
     done
   done
   row "proxy: stream vs HAProxy" Mbit/s "≥ 0.9x" "${rate[sixpn]}" "${rate[haproxy]}"
-  row "proxy: stream vs HAProxy nbthr 1" Mbit/s "≥ 0.9x" "${rate[sixpn]}" "${rate[haproxy1]}"
+  row "proxy: 1 thread stream vs nbthr 1" Mbit/s "≥ 0.9x" "${rate[sixpn1]}" "${rate[haproxy1]}"
   row "proxy: stream vs direct" Mbit/s "(cost of a hop)" "${rate[sixpn]}" "${rate[direct]}"
   echo "  proxy CPU during a stream: $(med "${share[sixpn]}") % of a core sixpn," \
-    "$(med "${share[haproxy]}") % HAProxy, $(med "${share[haproxy1]}") % HAProxy nbthread 1 (median)"
+    "$(med "${share[haproxy]}") % HAProxy; $(med "${share[sixpn1]}") % sixpn 1 thread," \
+    "$(med "${share[haproxy1]}") % HAProxy nbthread 1 (median)"
   if [ -n "${VERBOSE:-}" ]; then
-    for target in sixpn haproxy haproxy1 direct; do echo "  runs $target: Mbit/s${rate[$target]}"; done
+    for target in sixpn haproxy sixpn1 haproxy1 direct; do echo "  runs $target: Mbit/s${rate[$target]}"; done
   fi
-  for target in sixpn_stream haproxy_stream haproxy1_stream iperf3; do stop "$target"; done
+  for target in sixpn_stream sixpn1_stream haproxy_stream haproxy1_stream iperf3; do
+    stop "$target"
+  done
 }
 
 for figure in ${FIGURES:-short stream}; do

@@ -2,7 +2,7 @@
 // proxy a host runs, without the host. Every backend is a started machine of region "bench",
 // the node's own region, so the choice among them is the proxy's least-loaded one.
 //
-//   bench_proxy_node --listen [ADDR]:PORT --backend [ADDR]:PORT [--backend …]
+//   bench_proxy_node --listen [ADDR]:PORT --backend [ADDR]:PORT [--backend …] [--threads N]
 // Prints "ready" on stdout once the proxy listens; runs until SIGTERM or SIGINT, then prints
 // each backend's connection count on stderr.
 #include <netinet/in.h>
@@ -73,10 +73,13 @@ int main(int argc, char** argv) {
   CLI::App app{"One Flycast proxy in front of fixed backends, for bench/proxy.sh."};
   std::string listen_text;
   std::vector<std::string> backend_texts;
+  std::size_t threads = 0;
   app.add_option("--listen", listen_text, "[ADDR]:PORT the proxy listens on")->required();
   app.add_option("--backend", backend_texts, "[ADDR]:PORT of a backend (repeat for more)")
       ->required()
       ->take_all();
+  app.add_option("--threads", threads, "the proxy's threads (default: one per CPU, as a node's)")
+      ->check(CLI::Range(1, 64));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -124,6 +127,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   proxy::ProxyOptions options;
+  options.threads = threads;
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "bench_proxy_node: %s\n", line.c_str());
   };

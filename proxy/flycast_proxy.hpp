@@ -1,14 +1,18 @@
 #pragma once
 // The Flycast proxy of a node (every `sixpnd host`, and the control plane's gateway): it
 // accepts TCP connections on every Flycast address and port it is given, picks a machine
-// (balance.hpp) and relays the bytes both ways (relay.hpp). One thread around epoll carries
-// every connection; none has a thread of its own. A machine that refuses or does not answer
-// is skipped for a while and the connection goes to the next one; a connection that needs a
-// stopped machine asks for its start (ProxyOptions::start_machine) and waits for it, bounded.
+// (balance.hpp) and relays the bytes both ways (relay.hpp). A few threads around epoll, one
+// per CPU, carry every connection (the kernel spreads new ones over them); none has a thread
+// of its own. Connections to one machine count the same in every thread's choice. A machine
+// that refuses or does not answer is skipped for a while and the connection goes to the next
+// one; a connection that needs a stopped machine asks for its start
+// (ProxyOptions::start_machine) and waits for it, bounded.
 //
-// Cost of a connection: 6 descriptors while relaying (2 sockets, 2 pipes) and ~300 bytes of
-// the proxy's memory; its pipes hold data only while it moves (at most 64 KiB per direction).
-// Connections past max_connections are closed on arrival and counted as refused.
+// Cost of a connection: 2 descriptors (its sockets) and under 400 bytes of the proxy's memory,
+// plus the kernel's socket buffers. A direction that streams, or whose destination is slower
+// than its source, takes a pipe (2 descriptors more), which holds data only while it moves (at
+// most 64 KiB); an idle connection holds none. Connections past max_connections are closed on
+// arrival and counted as refused.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +37,7 @@ struct ProxyOptions {
   // A refusing machine is skipped this long, doubling on every refusal up to 16 times this.
   std::chrono::milliseconds refused_backoff{500};
   std::size_t max_connections = 0;  // 0: what RLIMIT_NOFILE allows, 6 descriptors each
+  std::size_t threads = 0;          // 0: one per CPU, at most 8
   // Asks the control plane to start a machine. Called on a thread of its own, never the
   // loop's; none: autostart is off on this node.
   std::function<void(const std::string& app, const std::string& machine_id)> start_machine;
@@ -56,14 +61,17 @@ struct ServiceCounters {
   std::uint64_t refused = 0;      // closed without reaching a machine
   std::uint64_t autostarts = 0;   // machine starts asked for
   bool listening = false;
-  std::string listen_problem;     // why it does not listen, one sentence; "" while it does
+  std::string listen_problem;  // why it does not listen, one sentence; "" while it does
   std::vector<BackendCounters> backends;
 };
+
+struct ProxyShared;
+class ProxyLoop;
 
 class FlycastProxy {
  public:
   explicit FlycastProxy(ProxyOptions options);
-  ~FlycastProxy();  // stops the thread; closes listeners and every connection
+  ~FlycastProxy();  // stops the threads; closes listeners and every connection
   FlycastProxy(const FlycastProxy&) = delete;
   FlycastProxy& operator=(const FlycastProxy&) = delete;
 
@@ -74,8 +82,8 @@ class FlycastProxy {
   std::vector<ServiceCounters> counters() const;
 
  private:
-  struct Loop;
-  std::unique_ptr<Loop> loop_;
+  std::unique_ptr<ProxyShared> shared_;
+  std::vector<std::unique_ptr<ProxyLoop>> loops_;
 };
 
 }  // namespace sixpn::proxy

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -31,7 +32,53 @@ void PipePool::release(Pipe pipe) {
   pipes_.push_back(std::move(pipe));
 }
 
-PumpResult pump(int from, int to, Direction& d, bool close_follows) {
+namespace {
+
+// Reads what `from` has into the copy buffer and sends it on; what `to` cannot take now goes
+// into the direction's pipe (taken from the pool) and leaves by splice. Returns what recv did:
+// > 0 bytes read, 0 the source's FIN, < 0 with errno.
+ssize_t copy_once(int from, int to, Direction& d, RelayContext& context) {
+  ssize_t n = ::recv(from, context.buffer.data(), context.buffer.size(), 0);
+  if (n <= 0) return n;
+  const auto read = static_cast<std::size_t>(n);
+  if (read == context.buffer.size()) d.stream = true;
+  ssize_t sent = ::send(to, context.buffer.data(), read, MSG_NOSIGNAL);
+  if (sent < 0) {
+    if (errno != EAGAIN) return -1;
+    sent = 0;
+  }
+  d.total += static_cast<std::size_t>(sent);
+  const std::size_t rest = read - static_cast<std::size_t>(sent);
+  if (rest == 0) return n;
+  if (!d.pipe.read) {
+    auto pipe = context.pipes.acquire();
+    if (!pipe) return -1;  // EMFILE: errno says so
+    d.pipe = std::move(*pipe);
+  }
+  // The pipe is empty here (reads happen only then) and holds more than the buffer, so the
+  // write takes everything.
+  ssize_t queued = ::write(d.pipe.write.get(), context.buffer.data() + sent, rest);
+  if (queued != static_cast<ssize_t>(rest)) return -1;
+  d.pipe.bytes = rest;
+  return n;
+}
+
+// Splices what `from` has into the direction's pipe (taken from the pool if it has none).
+ssize_t splice_in(int from, Direction& d, RelayContext& context) {
+  if (!d.pipe.read) {
+    auto pipe = context.pipes.acquire();
+    if (!pipe) return -1;
+    d.pipe = std::move(*pipe);
+  }
+  ssize_t n = ::splice(from, nullptr, d.pipe.write.get(), nullptr, kSpliceChunk,
+                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) d.pipe.bytes = static_cast<std::size_t>(n);
+  return n;
+}
+
+}  // namespace
+
+PumpResult pump(int from, int to, Direction& d, RelayContext& context, bool close_follows) {
   if (d.shut) return PumpResult::Done;
   for (;;) {
     bool moved = false;
@@ -49,10 +96,8 @@ PumpResult pump(int from, int to, Direction& d, bool close_follows) {
     // Read only into an empty pipe: then a read that finds the pipe full cannot be mistaken
     // for a source with nothing to say, and the pipe never holds more than one chunk.
     if (!d.source_done && d.pipe.bytes == 0) {
-      ssize_t n = ::splice(from, nullptr, d.pipe.write.get(), nullptr, kSpliceChunk,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      ssize_t n = d.stream ? splice_in(from, d, context) : copy_once(from, to, d, context);
       if (n > 0) {
-        d.pipe.bytes = static_cast<std::size_t>(n);
         moved = true;
       } else if (n == 0) {
         d.source_done = true;

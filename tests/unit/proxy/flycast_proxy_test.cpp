@@ -200,6 +200,47 @@ TEST(FlycastProxy, AMachineThatResetsLosesOnlyItsOwnConnections) {
   EXPECT_EQ(counters.backends[0].active + counters.backends[1].active, 0);
 }
 
+// The machine says it is done (FIN), then closes with the client's bytes unread (RST): the
+// proxy's next splice toward it fails with EPIPE, which raises SIGPIPE. That must end only the
+// connection, not the process this test runs in.
+TEST(FlycastProxy, AMachineThatHangsUpOnAStreamingClientEndsOnlyThatConnection) {
+  std::uint16_t machine_port = 0;
+  auto listener = listen_loopback(machine_port);
+  ProxyFixture f({backend_on("m1", machine_port)});
+  auto c = connect_loopback(f.port);
+  std::thread client([&] {
+    std::string chunk(1 << 16, 'x');
+    while (send_all(c.get(), chunk)) {
+    }
+  });
+  net::Fd machine(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_TRUE(machine);
+  std::string got;
+  char buf[65536];
+  while (got.size() < (1u << 18)) {
+    ssize_t n = ::recv(machine.get(), buf, sizeof buf, 0);
+    ASSERT_GT(n, 0);
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::shutdown(machine.get(), SHUT_WR);
+  std::this_thread::sleep_for(100ms);  // the client's bytes pile up in front of the machine
+  machine.reset();
+  client.join();  // its sends fail once the proxy closed the connection
+  auto counters = f.settled();
+  EXPECT_EQ(counters.active, 0);
+  EXPECT_EQ(counters.backends.at(0).active, 0);
+  // The proxy still works.
+  EchoBackend web("w");
+  auto config = f.config;
+  config.services[0].backends = {backend_on("m2", web.port())};
+  f.proxy->update(config);
+  for (int i = 0; i < 200 && f.counters().backends.at(0).machine_id != "m2"; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  auto again = connect_loopback(f.port);
+  EXPECT_EQ(read_line(again.get()), "w");
+}
+
 TEST(FlycastProxy, ConnectionsPastTheBoundAreClosedOnArrivalAndCountedAsRefused) {
   EchoBackend web("w");
   ProxyOptions options;
