@@ -27,7 +27,7 @@
 #include "server/open_files.hpp"
 #include "server/seed.hpp"
 #include "server/serve_tls.hpp"
-#include "server/store/sqlite_store.hpp"
+#include "server/store/open_store.hpp"
 
 namespace sixpn::server {
 
@@ -57,7 +57,8 @@ std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::ui
                                             store::Store& store, GatewayFlycast& flycast) {
   auto key = core::PrivateKey::from_base64(keys.private_key.view());
   if (!key) {
-    error(kExitFailure, "the gateway key in " + options.db + " is not a WireGuard key");
+    error(kExitFailure,
+          "the gateway key in " + store::describe_db(options.db) + " is not a WireGuard key");
     return nullptr;
   }
   net::GatewayOptions gateway_options;
@@ -143,7 +144,8 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
-    store::SqliteStore store(options.db, *catalog);
+    auto opened = store::open_store(options.db, *catalog);
+    auto& store = *opened;
     if (seed) {
       for (const auto& org : seed->orgs) {
         if (!store.find_org(org.slug)) store.create_org(org.slug, org.name);
@@ -259,7 +261,7 @@ int serve(const ServeOptions& options) {
       }
     });
     std::fprintf(stderr, "sixpnd listening on %s://%s (database %s, %zu regions, nearest %s)\n",
-                 tls->scheme(), listen->str().c_str(), options.db.c_str(), catalog->all().size(),
+                 tls->scheme(), listen->str().c_str(), store::describe_db(options.db).c_str(), catalog->all().size(),
                  catalog->nearest().c_str());
     if (embedded) embedded->start();
     server.run();

@@ -4,30 +4,13 @@
 #include <utility>
 
 #include "server/store/sqlite_store.hpp"
+#include "server/store/tx_scope.hpp"
 
 namespace sixpn::server::store {
 
 // SQLite's errors in the store's terms: a busy database is worth a retry (503), a UNIQUE
 // violation that slipped past the explicit checks is still a conflict, anything else is a bug.
 [[noreturn]] void rethrow_sqlite(const sqlite::SqliteError& e);
-
-// Sets the thread's transaction context and clears it however the scope is left.
-template <class Context, class Conn>
-class TxScopeGuard {
- public:
-  TxScopeGuard(Context& ctx, const void* store, Conn* conn, bool writing) : ctx_(ctx) {
-    ctx_.store = store;
-    ctx_.conn = conn;
-    ctx_.writing = writing;
-    ctx_.depth = 0;
-  }
-  ~TxScopeGuard() { ctx_ = Context{}; }
-  TxScopeGuard(const TxScopeGuard&) = delete;
-  TxScopeGuard& operator=(const TxScopeGuard&) = delete;
-
- private:
-  Context& ctx_;
-};
 
 template <class F>
 auto SqliteStore::read(F&& f) {
