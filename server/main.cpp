@@ -194,6 +194,21 @@ int main(int argc, char** argv) {
       "Examples:\n  sixpnd hosts remove ams-1 --db ./sixpnd.db\n"
       "  sixpnd hosts remove 0c000001 --db ./sixpnd.db");
 
+  srv::MigrateStoreOptions migrate;
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate-store", "Copy a SQLite database into an empty PostgreSQL one");
+  migrate_cmd->add_option("--from", migrate.from, "The SQLite database file")->required();
+  migrate_cmd
+      ->add_option("--to", migrate.to,
+                   "The PostgreSQL URL (the password from PGPASSFILE or PGPASSWORD)")
+      ->required();
+  migrate_cmd->add_flag("--json", migrate.json, "Print the rows copied per table as JSON");
+  migrate_cmd->footer(
+      "Copies every org, token, app, machine, peer, IP, counter, host and the gateway key in one\n"
+      "transaction and checks each table's count before committing; a target that already\n"
+      "holds rows is refused (exit code 5). Stop sixpnd serve on the SQLite file first.\n\n"
+      "Example:\n  sixpnd migrate-store --from ./sixpnd.db --to postgres://sixpn@db.internal/sixpn");
+
   sixpn::host::HostCommandOptions host;
   auto* host_cmd = sixpn::host::add_host_command(app, host);
 
@@ -223,6 +238,7 @@ int main(int argc, char** argv) {
   if (*shim_cmd) {
     return shim_detach ? sixpn::host::run_shim_detached(shim) : sixpn::host::run_shim(shim);
   }
+  if (*migrate_cmd) return srv::migrate_store(migrate);
   if (*org_create) return srv::create_org(org);
   if (*token_create) return srv::create_token(token);
   if (*token_list_cmd) return srv::list_tokens(token_list);
