@@ -4,6 +4,7 @@
 # sixpnd restarts. The server is ctest's `postgres` fixture (scripts/pg_test_server.sh); this
 # suite gets a database of its own on it. Without that server the suite fails: it never skips.
 source "$(dirname "$0")/cli_helpers.sh"
+source "$(dirname "$0")/server_lib.sh"
 
 PG_ADMIN=${SIXPN_TEST_PG_URL:-}
 if [ -z "$PG_ADMIN" ]; then
@@ -109,6 +110,41 @@ test_the_url_password_never_reaches_the_log_or_an_error() {
   assert_contains "$ERR" "cannot open database postgresql://postgres:***@/nowhere"
   assert_not_contains "$ERR" "hunter2" "the error"
   assert_eq 1 "$(wc -l <<<"$ERR" | tr -d ' ')" "lines of the error"
+}
+
+# The server going away for this suite's database alone (others share the server): new
+# connections refused and the open ones cut, as a restart or a lost network would.
+pg_away() {
+  psql -q -X -v ON_ERROR_STOP=1 "$PG_ADMIN" \
+    -c "ALTER DATABASE $PG_DB WITH ALLOW_CONNECTIONS false" \
+    -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$PG_DB'" \
+    >/dev/null || fail "could not take $PG_DB away"
+}
+pg_back() {
+  psql -q -X -v ON_ERROR_STOP=1 "$PG_ADMIN" -c "ALTER DATABASE $PG_DB WITH ALLOW_CONNECTIONS true" \
+    >/dev/null || fail "could not bring $PG_DB back"
+}
+
+test_postgres_away_is_503_with_one_log_line_and_back_without_a_restart() {
+  fresh_org
+  call POST "/v1/orgs/$ORG/wireguard_peers" "$(peer_json before ams)"
+  assert_status 201
+  pg_away
+  trap pg_back EXIT
+  call POST "/v1/orgs/$ORG/wireguard_peers" "$(peer_json during ams)"
+  assert_error 503 unavailable
+  assert_eq "1" "$(grep -ci '^Retry-After: 1' "$WORK/headers")" "Retry-After"
+  call GET "/v1/orgs/$ORG/wireguard_peers"
+  assert_status 503
+  assert_eq 1 "$(grep -c 'is unreachable' "$SIXPND_LOG")" "log lines saying PostgreSQL is away"
+  pg_back
+  call GET "/v1/orgs/$ORG/wireguard_peers"
+  assert_status 200
+  assert_eq '["before"]' "$(json_get "$OUT" '[p["name"] for p in d["items"]]')" \
+    "peers: the create made while it was away left nothing"
+  call POST "/v1/orgs/$ORG/wireguard_peers" "$(peer_json after ams)"
+  assert_status 201
+  assert_contains "$(cat "$SIXPND_LOG")" "answers again"
 }
 
 # new_pg_database — a fresh, empty database on the fixture's server; prints its URL.

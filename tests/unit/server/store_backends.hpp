@@ -79,6 +79,15 @@ class StoreDb {
     return backend_ == Backend::Sqlite ? store::sqlite_migrations() : store::pg_migrations();
   }
 
+  // PostgreSQL: runs SQL on the server's maintenance database, as its operator would;
+  // `{db}` in it stands for this test's database.
+  void admin(std::string sql) const {
+    for (auto at = sql.find("{db}"); at != std::string::npos; at = sql.find("{db}")) {
+      sql.replace(at, 4, name_);
+    }
+    store::pg::Connection(admin_).exec(sql);
+  }
+
   // Runs SQL on the database directly, as another process (or an older sixpnd) would.
   void exec(const std::string& sql) const {
     if (backend_ == Backend::Postgres) {

@@ -288,6 +288,55 @@ TEST(PgStoreTest, AnUnreachableServerIsUnavailableAndItsPasswordNeverShows) {
   }
 }
 
+// The server going away and coming back, for this test's database alone (other tests share the
+// server): connections refused, the open ones cut, as a restart would.
+class PgStoreOutageTest : public ::testing::Test {
+ protected:
+  StoreDb db{Backend::Postgres};
+  std::unique_ptr<Store> store = db.open(RegionCatalog::builtin());
+
+  void go_away() {
+    db.admin("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS false");
+    db.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+  }
+  void come_back() { db.admin("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS true"); }
+  static StoreError::Kind kind_of(const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const StoreError& e) {
+      return e.kind();
+    }
+    ADD_FAILURE() << "expected a StoreError";
+    return StoreError::Kind::NotFound;
+  }
+};
+
+TEST_F(PgStoreOutageTest, CallsAreUnavailableWhileItIsAwayAndWorkAgainWithoutReopening) {
+  auto org = store->create_org("a", "A");
+  go_away();
+  EXPECT_EQ(kind_of([&] { store->create_org("b", "B"); }), StoreError::Kind::Unavailable);
+  EXPECT_EQ(kind_of([&] { store->find_org("a"); }), StoreError::Kind::Unavailable);
+  EXPECT_EQ(kind_of([&] { store->network_view(); }), StoreError::Kind::Unavailable);
+  come_back();
+  EXPECT_TRUE(store->find_org("a").has_value());
+  EXPECT_FALSE(store->find_org("b").has_value()) << "the create that failed left a row";
+  EXPECT_EQ(store->create_org("b", "B").network_id, 2u);
+  EXPECT_EQ(store->create_peer(org, NewPeer{"p", "ams", RegionCatalog::builtin().find("ams")->gateway_host,
+                                            fresh_pubkey()})
+                .name,
+            "p");
+}
+
+TEST_F(PgStoreOutageTest, ARestartBetweenCallsCostsNoFailure) {
+  store->create_org("a", "A");
+  // Every pooled connection is cut, the server takes new ones at once: the next call finds its
+  // connection dead before sending anything, and connects again.
+  db.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+  EXPECT_TRUE(store->find_org("a").has_value());
+  db.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+  EXPECT_EQ(store->create_org("b", "B").network_id, 2u);
+}
+
 TEST(PgStoreTest, MaskUrlHidesEveryFormOfPassword) {
   EXPECT_EQ(pg::mask_url("postgres://u:pw@db.example:5432/sixpn"),
             "postgres://u:***@db.example:5432/sixpn");
