@@ -68,6 +68,65 @@ TEST_P(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
   }
 }
 
+// Two stores on one database, as two replicas of sixpnd serve (or sixpnd serve beside an
+// operator's command) would be: the database alone keeps their addresses apart, and no step of
+// the counter is lost or taken twice.
+TEST_P(StoreFeedsTest, TwoStoresOnOneDatabaseNeverHandOutOneAddressTwice) {
+  auto org = store.create_org("a", "A");
+  auto other = db.open(regions);
+  std::mutex mu;
+  std::set<core::Ipv6> addresses;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Store& mine = t % 2 == 0 ? store : *other;
+      for (int i = 0; i < 10; ++i) {
+        try {
+          auto p = mine.create_peer(org, peer("t" + std::to_string(t) + "-" + std::to_string(i)));
+          std::lock_guard lock(mu);
+          addresses.insert(p.peer_ip);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(addresses.size(), 80u);
+  // Slots 0 to 79, each once: the next one is 80.
+  EXPECT_EQ(db.scalar("SELECT next_slot FROM slot_counters"), 80);
+}
+
+class StoreOpenTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  StoreDb db{GetParam()};
+};
+
+TEST_P(StoreOpenTest, StoresOpeningAFreshDatabaseTogetherMigrateItOnce) {
+  std::vector<std::unique_ptr<Store>> stores(4);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (auto& slot : stores) {
+    threads.emplace_back([&] {
+      try {
+        slot = db.open(RegionCatalog::builtin());
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(db.scalar("SELECT max(version) FROM schema_version"), db.migrations().back().version);
+  for (auto& s : stores) {
+    ASSERT_TRUE(s != nullptr);
+    EXPECT_FALSE(s->find_org("none").has_value());
+  }
+}
+
 TEST_P(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
   auto org = store.create_org("a", "A");
   auto hash = sha256("tok");
@@ -255,6 +314,7 @@ TEST_P(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {
 }
 
 SIXPN_BOTH_STORES(StoreFeedsTest);
+SIXPN_BOTH_STORES(StoreOpenTest);
 
 }  // namespace
 }  // namespace sixpn::server::store
