@@ -25,7 +25,7 @@ std::vector<GatewayPeer> PgStore::all_peers() {
 NetworkView PgStore::network_view() {
   // First: see NetworkView::version. In this slice the version counts this process's commits,
   // as SqliteStore's does; across replicas it will come from the database with NOTIFY.
-  auto version = version_.load();
+  auto version = changes_.version();
   NetworkView view = read([](Connection& c) {
     NetworkView v;
     auto network = [](const pg::Result& q, int i, int column) {

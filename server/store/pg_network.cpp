@@ -9,7 +9,7 @@ using pg::Params;
 namespace {
 std::string peer_select() {
   return std::string("SELECT p.id, p.name, p.region, p.pubkey, l.address, p.created_at, ") +
-         kPgOrgColumns +
+         kOrgColumns +
          " FROM peers p JOIN orgs o ON o.id = p.org_id JOIN allocations l ON l.id = "
          "p.allocation_id ";
 }
@@ -21,7 +21,7 @@ PeerRecord peer_from_row(const pg::Result& r, int i) {
 }
 
 std::string ip_select() {
-  return std::string("SELECT i.id, l.address, a.name, i.created_at, ") + kPgOrgColumns +
+  return std::string("SELECT i.id, l.address, a.name, i.created_at, ") + kOrgColumns +
          " FROM ip_assignments i JOIN allocations l ON l.id = i.allocation_id "
          "JOIN orgs o ON o.id = l.org_id JOIN apps a ON a.id = i.app_id ";
 }

@@ -7,15 +7,6 @@ using pg::Params;
 
 namespace {
 
-// started_machines counts machines whose derived state is started (machine_state.hpp).
-constexpr const char* kAppSelect =
-    "SELECT a.id, a.name, a.created_at, "
-    "(SELECT count(*) FROM machines m WHERE m.app_id = a.id AND m.state != 'destroyed'), "
-    "(SELECT count(*) FROM machines m WHERE m.app_id = a.id AND m.state = 'started' "
-    "AND m.host_removed = 0 AND (m.host_id = 0 OR m.reported_state = 'started')), "
-    "o.id, o.slug, o.name, o.network_id, o.created_at "
-    "FROM apps a JOIN orgs o ON o.id = a.org_id ";
-
 AppRecord app_from_row(const pg::Result& r, int row) {
   AppRecord app;
   app.id = r.int_at(row, 0);

@@ -25,7 +25,7 @@ OrgRecord pg_org_from_row(const pg::Result& r, int row, int first) {
 }
 
 std::optional<OrgRecord> pg_org_by_slug(pg::Connection& c, std::string_view slug) {
-  auto r = c.query(std::string("SELECT ") + kPgOrgColumns +
+  auto r = c.query(std::string("SELECT ") + kOrgColumns +
                        " FROM orgs o WHERE lower(o.slug) = lower($1)",
                    Params().add(slug));
   if (r.empty()) return std::nullopt;
@@ -162,26 +162,10 @@ void PgStore::rethrow(const PgError& e) {
 }
 
 void PgStore::add_change_listener(std::function<void()> listener) {
-  std::lock_guard lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+  changes_.add(std::move(listener));
 }
 
-void PgStore::notify_listeners() {
-  version_.fetch_add(1);
-  std::vector<std::function<void()>> copy;
-  {
-    std::lock_guard lock(listeners_mu_);
-    copy = listeners_;
-  }
-  for (const auto& listener : copy) {
-    // The change is committed whatever a listener does.
-    try {
-      listener();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s change listener failed: %s\n", now_rfc3339().c_str(), e.what());
-    }
-  }
-}
+void PgStore::notify_listeners() { changes_.notify(); }
 
 void PgStore::release(Connection& c, std::int64_t allocation_id) {
   c.query("DELETE FROM allocations WHERE id = $1", Params().add(allocation_id));

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "server/regions.hpp"
+#include "server/store/change_listeners.hpp"
 #include "server/store/pg_db.hpp"
 #include "server/store/store.hpp"
 
@@ -135,9 +136,7 @@ class PgStore final : public Store {
   int open_ = 0;  // connections made and not dropped, idle or in use
   int capacity_;
   std::atomic<bool> available_{true};
-  std::mutex listeners_mu_;
-  std::vector<std::function<void()>> listeners_;
-  std::atomic<std::uint64_t> version_{1};
+  ChangeListeners changes_;
 };
 
 }  // namespace sixpn::server::store

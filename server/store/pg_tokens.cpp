@@ -91,7 +91,7 @@ std::optional<Principal> PgStore::principal_for(const Sha256& token_hash) {
     p.expires_at = q.optional_text(0, 4);
     stale = q.null_at(0, 5) || q.text_at(0, 5) <= cutoff;
     p.is_operator = q.int_at(0, 6) != 0;
-    auto orgs = c.query(std::string("SELECT ") + kPgOrgColumns +
+    auto orgs = c.query(std::string("SELECT ") + kOrgColumns +
                             " FROM token_orgs t JOIN orgs o ON o.id = t.org_id "
                             "WHERE t.token_id = $1 ORDER BY o.id",
                         Params().add(p.token_id));

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "server/store/pg_store.hpp"
+#include "server/store/store_sql.hpp"
 #include "server/store/tx_scope.hpp"
 
 namespace sixpn::server::store {
@@ -167,7 +168,6 @@ PageResult<T> pg_page(const pg::Result& r, int limit, RowFn row) {
 // Row readers shared by the store's files.
 core::Ipv6 ipv6_from_blob(const std::string& blob);  // sqlite_store.cpp: 16 bytes, both stores
 std::string host_live_cutoff();                      // sqlite_hosts.cpp
-inline constexpr const char* kPgOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
 OrgRecord pg_org_from_row(const pg::Result& r, int row, int first);
 std::optional<OrgRecord> pg_org_by_slug(pg::Connection& c, std::string_view slug);
 // A list of ids as a PostgreSQL array literal, for "= ANY($n::bigint[])".

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "server/store/sqlite_store.hpp"
+#include "server/store/store_sql.hpp"
 #include "server/store/tx_scope.hpp"
 
 namespace sixpn::server::store {
@@ -151,7 +152,6 @@ PageResult<T> collect_page(sqlite::Statement& q, int limit, RowFn row) {
 core::Ipv6 ipv6_from_blob(const std::string& blob);
 OrgRecord org_from_row(const sqlite::Statement& s,
                        int first);  // id, slug, name, network_id, created_at
-inline constexpr const char* kOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
 std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slug);
 std::optional<std::string> optional_text(const sqlite::Statement& q, int column);
 // The RFC 3339 stamp kHostLiveSeconds ago: a host seen after it is live.
