@@ -15,16 +15,20 @@ action=$1
 dir=$2
 case "$dir" in /*) ;; *) echo "pg_test_server: DIR must be absolute: $dir" >&2; exit 2 ;; esac
 
-bin=${SIXPN_PG_BIN:-}
-if [ -z "$bin" ]; then
-  for candidate in /usr/lib/postgresql/*/bin; do
-    [ -x "$candidate/initdb" ] && bin=$candidate
-  done
-fi
-if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  echo "pg_test_server: no initdb found (install postgresql: scripts/install-deps.sh)" >&2
-  exit 1
-fi
+# Sets bin to the directory of initdb and pg_ctl, or fails saying how to get them.
+find_bin() {
+  bin=${SIXPN_PG_BIN:-}
+  if [ -z "$bin" ]; then
+    local candidate
+    for candidate in /usr/lib/postgresql/*/bin; do
+      [ -x "$candidate/initdb" ] && bin=$candidate
+    done
+  fi
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "pg_test_server: no initdb found (install postgresql: scripts/install-deps.sh)" >&2
+    exit 1
+  fi
+}
 
 as_server() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -38,6 +42,7 @@ url() { echo "postgresql:///postgres?host=$dir/socket&user=postgres"; }
 
 case "$action" in
   start)
+    find_bin
     # A server left by a run that was killed before its cleanup: stop it, start afresh.
     if [ -f "$dir/data/postmaster.pid" ]; then
       as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
@@ -68,6 +73,7 @@ case "$action" in
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then
+      find_bin
       as_server "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null ||
         as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null || true
     fi
