@@ -12,8 +12,10 @@ namespace sixpn::server {
 
 int migrate_store(const MigrateStoreOptions& options) {
   if (!store::pg::is_postgres_url(options.to)) {
-    return admin_error(kExitUsage, "--to must be a PostgreSQL URL (postgres://… or "
-                                   "postgresql://…), not " + options.to);
+    return admin_error(kExitUsage,
+                       "--to must be a PostgreSQL URL (postgres://… or "
+                       "postgresql://…), not " +
+                           options.to);
   }
   if (store::pg::is_postgres_url(options.from)) {
     return admin_error(kExitUsage, "--from is the SQLite file to copy, not a URL");

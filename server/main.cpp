@@ -138,8 +138,7 @@ int main(int argc, char** argv) {
   auto* token_revoke_cmd =
       tokens->add_subcommand("revoke", "Revoke a token: its next request gets 401");
   token_revoke_cmd->add_option("id", token_revoke.id, "Token id (from tokens list)")->required();
-  token_revoke_cmd->add_option("--db", token_revoke.db, kDbHelp)
-      ->capture_default_str();
+  token_revoke_cmd->add_option("--db", token_revoke.db, kDbHelp)->capture_default_str();
   token_revoke_cmd->footer(
       "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
       "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
@@ -162,8 +161,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   host_create_cmd->add_option("--seed", host_create.seed,
                               "Take the regions from this seed file, as `serve --seed` does");
-  host_create_cmd->add_option("--db", host_create.db, kDbHelp)
-      ->capture_default_str();
+  host_create_cmd->add_option("--db", host_create.db, kDbHelp)->capture_default_str();
   host_create_cmd->footer(
       "The join token goes alone to stdout; it is shown once and registers one host, once,\n"
       "before it expires. An unknown region is exit code 2.\n\nExamples:\n"
@@ -186,8 +184,7 @@ int main(int argc, char** argv) {
       "remove", "Remove a host: its credential is refused, its machines fail");
   host_remove_cmd->add_option("host", host_remove.host, "Host id (as hosts list shows it) or name")
       ->required();
-  host_remove_cmd->add_option("--db", host_remove.db, kDbHelp)
-      ->capture_default_str();
+  host_remove_cmd->add_option("--db", host_remove.db, kDbHelp)->capture_default_str();
   host_remove_cmd->footer(
       "Takes effect at once. Its machines that were not destroyed become failed (\"its host\n"
       "was removed\") and their addresses are released. An unknown host is exit code 4.\n\n"
@@ -195,8 +192,8 @@ int main(int argc, char** argv) {
       "  sixpnd hosts remove 0c000001 --db ./sixpnd.db");
 
   srv::MigrateStoreOptions migrate;
-  auto* migrate_cmd = app.add_subcommand(
-      "migrate-store", "Copy a SQLite database into an empty PostgreSQL one");
+  auto* migrate_cmd =
+      app.add_subcommand("migrate-store", "Copy a SQLite database into an empty PostgreSQL one");
   migrate_cmd->add_option("--from", migrate.from, "The SQLite database file")->required();
   migrate_cmd
       ->add_option("--to", migrate.to,
@@ -207,7 +204,8 @@ int main(int argc, char** argv) {
       "Copies every org, token, app, machine, peer, IP, counter, host and the gateway key in one\n"
       "transaction and checks each table's count before committing; a target that already\n"
       "holds rows is refused (exit code 5). Stop sixpnd serve on the SQLite file first.\n\n"
-      "Example:\n  sixpnd migrate-store --from ./sixpnd.db --to postgres://sixpn@db.internal/sixpn");
+      "Example:\n  sixpnd migrate-store --from ./sixpnd.db --to "
+      "postgres://sixpn@db.internal/sixpn");
 
   sixpn::host::HostCommandOptions host;
   auto* host_cmd = sixpn::host::add_host_command(app, host);

@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "host/host_network.hpp"
+#include "server/autostop.hpp"
 #include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
 #include "server/embedded_host.hpp"
-#include "server/autostop.hpp"
 #include "server/flycast_counters.hpp"
 #include "server/flycast_state.hpp"
 #include "server/gateway_flycast.hpp"
@@ -261,8 +261,8 @@ int serve(const ServeOptions& options) {
       }
     });
     std::fprintf(stderr, "sixpnd listening on %s://%s (database %s, %zu regions, nearest %s)\n",
-                 tls->scheme(), listen->str().c_str(), store::describe_db(options.db).c_str(), catalog->all().size(),
-                 catalog->nearest().c_str());
+                 tls->scheme(), listen->str().c_str(), store::describe_db(options.db).c_str(),
+                 catalog->all().size(), catalog->nearest().c_str());
     if (embedded) embedded->start();
     server.run();
     if (embedded) embedded->stop();

@@ -5,9 +5,9 @@
 
 namespace sixpn::server::store {
 
-std::unique_ptr<Store> open_store(const std::string& db, RegionCatalog regions,
-                                  int connections) {
-  if (pg::is_postgres_url(db)) return std::make_unique<PgStore>(db, std::move(regions), connections);
+std::unique_ptr<Store> open_store(const std::string& db, RegionCatalog regions, int connections) {
+  if (pg::is_postgres_url(db))
+    return std::make_unique<PgStore>(db, std::move(regions), connections);
   return std::make_unique<SqliteStore>(db, std::move(regions), connections);
 }
 

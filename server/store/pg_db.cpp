@@ -161,7 +161,9 @@ std::int64_t Result::affected() const {
   return std::strtoll(n, nullptr, 10);
 }
 
-Connection::Connection(const std::string& url) : url_(url) { reset(); }
+Connection::Connection(const std::string& url) : url_(url) {
+  reset();
+}
 
 void Connection::reset() {
   // A bounded connect: an unreachable server must fail the request (503), not hang it. A
@@ -173,7 +175,8 @@ void Connection::reset() {
     throw PgError(kConnectionLost, masked(error_of(conn_.get()), url_));
   }
   // Only warnings would come back as notices; they are not worth a line on stderr each.
-  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_.get(), [](void*, const char*) {}, nullptr);
 }
 
 Result Connection::check(PGresult* raw) {
@@ -192,7 +195,9 @@ Result Connection::check(PGresult* raw) {
   throw PgError(state, masked(message, url_));
 }
 
-void Connection::exec(const std::string& sql) { check(PQexec(conn_.get(), sql.c_str())); }
+void Connection::exec(const std::string& sql) {
+  check(PQexec(conn_.get(), sql.c_str()));
+}
 
 Result Connection::query(const std::string& sql, const Params& params) {
   auto values = params.pointers();

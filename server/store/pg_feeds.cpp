@@ -32,19 +32,21 @@ NetworkView PgStore::network_view() {
       return static_cast<std::uint32_t>(q.int_at(i, column));
     };
     auto orgs = c.query("SELECT network_id, slug FROM orgs ORDER BY id");
-    for (int i = 0; i < orgs.rows(); ++i) v.orgs.push_back({network(orgs, i, 0), orgs.text_at(i, 1)});
+    for (int i = 0; i < orgs.rows(); ++i)
+      v.orgs.push_back({network(orgs, i, 0), orgs.text_at(i, 1)});
 
     auto apps = c.query(
         "SELECT o.network_id, a.name FROM apps a JOIN orgs o ON o.id = a.org_id ORDER BY a.id");
-    for (int i = 0; i < apps.rows(); ++i) v.apps.push_back({network(apps, i, 0), apps.text_at(i, 1)});
+    for (int i = 0; i < apps.rows(); ++i)
+      v.apps.push_back({network(apps, i, 0), apps.text_at(i, 1)});
 
     auto flycast = c.query(
         "SELECT o.network_id, a.name, l.address FROM ip_assignments i "
         "JOIN allocations l ON l.id = i.allocation_id JOIN orgs o ON o.id = l.org_id "
         "JOIN apps a ON a.id = i.app_id ORDER BY i.id");
     for (int i = 0; i < flycast.rows(); ++i) {
-      v.flycast.push_back({network(flycast, i, 0), flycast.text_at(i, 1),
-                           ipv6_from_blob(flycast.bytes_at(i, 2))});
+      v.flycast.push_back(
+          {network(flycast, i, 0), flycast.text_at(i, 1), ipv6_from_blob(flycast.bytes_at(i, 2))});
     }
 
     auto machines = c.query(

@@ -104,8 +104,7 @@ HostRecord PgStore::register_host(const Sha256& join_token_hash, const NewHost& 
     }
     std::string name = !token_name.empty() ? token_name : spec.name;
     if (name.empty()) name = "host-" + host_id_hex(static_cast<std::uint32_t>(id));
-    if (!c.query("SELECT 1 FROM hosts WHERE lower(name) = lower($1)", Params().add(name))
-             .empty()) {
+    if (!c.query("SELECT 1 FROM hosts WHERE lower(name) = lower($1)", Params().add(name)).empty()) {
       throw StoreError(StoreError::Kind::Conflict, "a host named " + name + " already exists",
                        "host_name_taken");
     }
@@ -174,9 +173,9 @@ HostRecord PgStore::remove_host(std::uint32_t id) {
     }
     const auto now = now_rfc3339();
     std::vector<std::int64_t> allocations;
-    auto held = c.query(
-        "SELECT allocation_id FROM machines WHERE host_id = $1 AND state != 'destroyed'",
-        Params().add(std::int64_t{id}));
+    auto held =
+        c.query("SELECT allocation_id FROM machines WHERE host_id = $1 AND state != 'destroyed'",
+                Params().add(std::int64_t{id}));
     for (int i = 0; i < held.rows(); ++i) allocations.push_back(held.int_at(i, 0));
     c.query(
         "UPDATE machines SET state = 'destroyed', allocation_id = NULL, host_removed = 1, "

@@ -76,9 +76,9 @@ PageResult<LogRecord> PgStore::app_logs(const AppRecord& app, std::string_view m
         "ORDER BY l.id LIMIT $4",
         Params().add(app.id).add(page.after).add(machine_id).add(page.limit + 1));
     return pg_page<LogRecord>(q, page.limit, [](const pg::Result& r, int i) {
-      return LogRecord{r.int_at(i, 0), api::LogLine{r.text_at(i, 1), r.text_at(i, 2),
-                                                    r.text_at(i, 3), r.text_at(i, 4),
-                                                    r.text_at(i, 5)}};
+      return LogRecord{r.int_at(i, 0),
+                       api::LogLine{r.text_at(i, 1), r.text_at(i, 2), r.text_at(i, 3),
+                                    r.text_at(i, 4), r.text_at(i, 5)}};
     });
   });
 }

@@ -54,7 +54,8 @@ std::optional<MachineRecord> machine_by_id(pg::Connection& c, std::int64_t app_i
 std::optional<std::uint32_t> place_machine(pg::Connection& c, const NewMachine& spec) {
   if (c.query("SELECT 1 FROM host_id_counter").empty()) return std::nullopt;
   const auto cutoff = host_live_cutoff();
-  for (std::string_view region : {std::string_view(spec.region), std::string_view(kEmbeddedRegion)}) {
+  for (std::string_view region :
+       {std::string_view(spec.region), std::string_view(kEmbeddedRegion)}) {
     auto pick = c.query(
         "SELECT h.id FROM hosts h WHERE h.region = $1 AND h.last_seen_at >= $2 "
         "ORDER BY (SELECT count(*) FROM machines m WHERE m.host_id = h.id "
@@ -85,7 +86,8 @@ MachineRecord PgStore::create_machine(const AppRecord& app, const NewMachine& sp
         std::string id;
         do {
           id = random_hex(7);
-        } while (!c.query("SELECT 1 FROM machines WHERE machine_id = $1", Params().add(id)).empty());
+        } while (
+            !c.query("SELECT 1 FROM machines WHERE machine_id = $1", Params().add(id)).empty());
         std::string name = spec.name.empty() ? id : spec.name;
         auto dup = c.query(
             "SELECT 1 FROM machines WHERE app_id = $1 AND name = $2 AND state != 'destroyed'",
@@ -162,8 +164,7 @@ MachineRecord PgStore::set_machine_state(const AppRecord& app, std::string_view 
     }
     if (m->desired == MachineState::Destroyed) {
       throw StoreError(StoreError::Kind::Conflict,
-                       "machine " + m->id +
-                           (m->host_removed ? " lost its host" : " is destroyed") +
+                       "machine " + m->id + (m->host_removed ? " lost its host" : " is destroyed") +
                            "; it cannot be " +
                            (state == MachineState::Started ? "started" : "stopped"));
     }
@@ -206,41 +207,42 @@ std::vector<MachineRecord> PgStore::host_machines(std::uint32_t host_id) {
   });
 }
 
-void PgStore::apply_reports(std::uint32_t host_id,
-                            const std::vector<api::MachineReport>& reports) {
-  write([&](Connection& c) {
-    const auto now = now_rfc3339();
-    for (const auto& r : reports) {
-      // FOR UPDATE: a user's start or stop of this machine waits for this report, or this
-      // report for it, so the generation compared below is the one the update overwrites.
-      auto q = c.query(
-          "SELECT id, state, generation FROM machines WHERE machine_id = $1 AND host_id = $2 "
-          "AND host_removed = 0 FOR UPDATE",
-          Params().add(r.id).add(static_cast<std::int64_t>(host_id)));
-      if (q.empty()) continue;  // not this host's machine
-      const auto seq = q.int_at(0, 0);
-      const auto desired = q.text_at(0, 1);
-      // The user asked for something newer since: this report is about the past.
-      if (static_cast<std::int64_t>(r.generation) < q.int_at(0, 2)) continue;
-      Params params;
-      params.add(seq).add(r.state).add(static_cast<std::int64_t>(r.generation));
-      if (r.exit_code) {
-        params.add(std::int64_t{*r.exit_code});
-      } else {
-        params.add_null();
-      }
-      params.add(r.message).add(now);
-      c.query(
-          "UPDATE machines SET reported_state = $2, reported_generation = $3, "
-          "exit_code = $4, message = $5, updated_at = $6 WHERE id = $1",
-          params);
-      // It ended on its own and its policy does not restart it: what is wanted now is stopped.
-      if (r.state == "stopped" && desired == "started") {
-        c.query("UPDATE machines SET state = 'stopped' WHERE id = $1", Params().add(seq));
-      }
-    }
-    return true;
-  }, true, Isolation::ReadCommitted);
+void PgStore::apply_reports(std::uint32_t host_id, const std::vector<api::MachineReport>& reports) {
+  write(
+      [&](Connection& c) {
+        const auto now = now_rfc3339();
+        for (const auto& r : reports) {
+          // FOR UPDATE: a user's start or stop of this machine waits for this report, or this
+          // report for it, so the generation compared below is the one the update overwrites.
+          auto q = c.query(
+              "SELECT id, state, generation FROM machines WHERE machine_id = $1 AND host_id = $2 "
+              "AND host_removed = 0 FOR UPDATE",
+              Params().add(r.id).add(static_cast<std::int64_t>(host_id)));
+          if (q.empty()) continue;  // not this host's machine
+          const auto seq = q.int_at(0, 0);
+          const auto desired = q.text_at(0, 1);
+          // The user asked for something newer since: this report is about the past.
+          if (static_cast<std::int64_t>(r.generation) < q.int_at(0, 2)) continue;
+          Params params;
+          params.add(seq).add(r.state).add(static_cast<std::int64_t>(r.generation));
+          if (r.exit_code) {
+            params.add(std::int64_t{*r.exit_code});
+          } else {
+            params.add_null();
+          }
+          params.add(r.message).add(now);
+          c.query(
+              "UPDATE machines SET reported_state = $2, reported_generation = $3, "
+              "exit_code = $4, message = $5, updated_at = $6 WHERE id = $1",
+              params);
+          // It ended on its own and its policy does not restart it: what is wanted now is stopped.
+          if (r.state == "stopped" && desired == "started") {
+            c.query("UPDATE machines SET state = 'stopped' WHERE id = $1", Params().add(seq));
+          }
+        }
+        return true;
+      },
+      true, Isolation::ReadCommitted);
 }
 
 }  // namespace sixpn::server::store

@@ -48,8 +48,9 @@ AppRecord PgStore::create_app(const OrgRecord& org, const std::string& name) {
     if (!exists.empty()) {
       throw StoreError(StoreError::Kind::Conflict, "an app named " + name + " already exists");
     }
-    auto id = c.query("INSERT INTO apps (name, org_id, created_at) VALUES ($1, $2, $3) RETURNING id",
-                      Params().add(name).add(org.id).add(now_rfc3339()));
+    auto id =
+        c.query("INSERT INTO apps (name, org_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+                Params().add(name).add(org.id).add(now_rfc3339()));
     auto q = c.query(std::string(kAppSelect) + "WHERE a.id = $1", Params().add(id.int_at(0, 0)));
     return app_from_row(q, 0);
   });
@@ -57,8 +58,8 @@ AppRecord PgStore::create_app(const OrgRecord& org, const std::string& name) {
 
 std::optional<AppRecord> PgStore::find_app(std::string_view name) {
   return read([&](Connection& c) -> std::optional<AppRecord> {
-    auto q = c.query(std::string(kAppSelect) + "WHERE lower(a.name) = lower($1)",
-                     Params().add(name));
+    auto q =
+        c.query(std::string(kAppSelect) + "WHERE lower(a.name) = lower($1)", Params().add(name));
     if (q.empty()) return std::nullopt;
     return app_from_row(q, 0);
   });

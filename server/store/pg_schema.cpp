@@ -211,8 +211,8 @@ CREATE TRIGGER host_id_counter_only_grows BEFORE UPDATE OR DELETE ON host_id_cou
 }  // namespace
 
 const std::vector<Migration>& pg_migrations() {
-  static const std::vector<Migration> migrations = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}};
+  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3},
+                                                    {4, kV4}, {5, kV5}, {6, kV6}};
   return migrations;
 }
 

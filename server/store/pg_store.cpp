@@ -20,14 +20,13 @@ PgStore::TxContext& PgStore::tx_context() {
 
 OrgRecord pg_org_from_row(const pg::Result& r, int row, int first) {
   return OrgRecord{r.int_at(row, first), r.text_at(row, first + 1), r.text_at(row, first + 2),
-                   static_cast<std::uint32_t>(r.int_at(row, first + 3)),
-                   r.text_at(row, first + 4)};
+                   static_cast<std::uint32_t>(r.int_at(row, first + 3)), r.text_at(row, first + 4)};
 }
 
 std::optional<OrgRecord> pg_org_by_slug(pg::Connection& c, std::string_view slug) {
-  auto r = c.query(std::string("SELECT ") + kOrgColumns +
-                       " FROM orgs o WHERE lower(o.slug) = lower($1)",
-                   Params().add(slug));
+  auto r =
+      c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs o WHERE lower(o.slug) = lower($1)",
+              Params().add(slug));
   if (r.empty()) return std::nullopt;
   return pg_org_from_row(r, 0, 0);
 }
@@ -148,8 +147,7 @@ void PgStore::mark_available(bool available, const std::string& why) {
 void PgStore::rethrow(const PgError& e) {
   if (e.is_unavailable()) {
     mark_available(false, e.what());
-    throw StoreError(StoreError::Kind::Unavailable,
-                     "the database is unreachable; retry shortly");
+    throw StoreError(StoreError::Kind::Unavailable, "the database is unreachable; retry shortly");
   }
   if (e.is_retryable()) {
     throw StoreError(StoreError::Kind::Unavailable,
@@ -165,7 +163,9 @@ void PgStore::add_change_listener(std::function<void()> listener) {
   changes_.add(std::move(listener));
 }
 
-void PgStore::notify_listeners() { changes_.notify(); }
+void PgStore::notify_listeners() {
+  changes_.notify();
+}
 
 void PgStore::release(Connection& c, std::int64_t allocation_id) {
   c.query("DELETE FROM allocations WHERE id = $1", Params().add(allocation_id));
@@ -193,8 +193,7 @@ GatewayKeyPair PgStore::gateway_key() {
 
 StoredResponse PgStore::idempotent(std::int64_t token_id, const std::string& key,
                                    const Sha256& fingerprint,
-                                   const std::function<StoredResponse()>& create,
-                                   bool& replayed) {
+                                   const std::function<StoredResponse()>& create, bool& replayed) {
   // Concurrent duplicates (from this replica or another) serialise on a lock of the key: the
   // second waits for the first's commit, then finds its response. READ COMMITTED, so that the
   // statement after the lock sees that commit; the create inside joins this transaction.

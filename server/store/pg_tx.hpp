@@ -77,8 +77,8 @@ auto PgStore::read(F&& f) {
   TxContext& tx = tx_context();
   if (tx.store == this) return f(*tx.conn);  // joins the open transaction
   std::int64_t changed = 0;
-  return transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false,
-                     std::forward<F>(f), changed);
+  return transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false, std::forward<F>(f),
+                     changed);
 }
 
 template <class F>
@@ -107,10 +107,10 @@ auto PgStore::write(F&& f, bool notify, Isolation isolation) {
     }
   }
   std::int64_t changed = 0;
-  auto result = transaction(isolation == Isolation::Serializable
-                                ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                : "BEGIN ISOLATION LEVEL READ COMMITTED",
-                            true, std::forward<F>(f), changed);
+  auto result =
+      transaction(isolation == Isolation::Serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                                       : "BEGIN ISOLATION LEVEL READ COMMITTED",
+                  true, std::forward<F>(f), changed);
   // Listeners run after the commit: they may read the store.
   if (changed > 0 && notify) notify_listeners();
   return result;

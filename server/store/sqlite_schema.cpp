@@ -213,8 +213,8 @@ CREATE TRIGGER host_id_counter_stays BEFORE DELETE ON host_id_counter
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}};
+  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3},
+                                                    {4, kV4}, {5, kV5}, {6, kV6}};
   return migrations;
 }
 

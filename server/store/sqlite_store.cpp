@@ -143,7 +143,9 @@ void SqliteStore::add_change_listener(std::function<void()> listener) {
   changes_.add(std::move(listener));
 }
 
-void SqliteStore::notify_listeners() { changes_.notify(); }
+void SqliteStore::notify_listeners() {
+  changes_.notify();
+}
 
 void SqliteStore::release(Connection& c, std::int64_t allocation_id) {
   Statement(c, "DELETE FROM allocations WHERE id = ?1").bind(1, allocation_id).run();

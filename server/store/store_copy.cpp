@@ -8,7 +8,9 @@
 namespace sixpn::server::store {
 
 namespace {
-std::string quoted(const std::string& name) { return "\"" + name + "\""; }
+std::string quoted(const std::string& name) {
+  return "\"" + name + "\"";
+}
 
 std::int64_t sqlite_count(sqlite::Connection& c, const std::string& table) {
   sqlite::Statement q(c, "SELECT count(*) FROM " + quoted(table));
@@ -69,20 +71,23 @@ void copy_table(sqlite::Connection& from, pg::Connection& to, const std::string&
   // Identity columns continue after the copied ids (hosts and gateway_key have an id of
   // their own choosing, no sequence: setval of NULL does nothing).
   bool has_id = false;
-  for (int i = 0; i < columns; ++i) has_id = has_id || std::string(sqlite3_column_name(raw, i)) == "id";
+  for (int i = 0; i < columns; ++i)
+    has_id = has_id || std::string(sqlite3_column_name(raw, i)) == "id";
   if (has_id) {
-    to.query("SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 1), "
-             "max(id) IS NOT NULL) FROM " + quoted(table),
-             pg::Params().add(quoted(table)));
+    to.query(
+        "SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 1), "
+        "max(id) IS NOT NULL) FROM " +
+            quoted(table),
+        pg::Params().add(quoted(table)));
   }
 }
 }  // namespace
 
 const std::vector<std::string>& store_tables() {
   static const std::vector<std::string> tables = {
-      "orgs",           "tokens",   "token_orgs",     "apps",     "slot_counters",
-      "allocations",    "hosts",    "host_id_counter", "join_tokens", "machines",
-      "peers",          "ip_assignments", "idempotency_keys", "gateway_key", "machine_logs"};
+      "orgs",        "tokens",         "token_orgs",       "apps",        "slot_counters",
+      "allocations", "hosts",          "host_id_counter",  "join_tokens", "machines",
+      "peers",       "ip_assignments", "idempotency_keys", "gateway_key", "machine_logs"};
   return tables;
 }
 
@@ -149,8 +154,7 @@ std::vector<TableCount> copy_sqlite_to_pg(const std::string& sqlite_path,
     throw StoreError(e.is_unavailable() ? StoreError::Kind::Unavailable : StoreError::Kind::Invalid,
                      std::string("copying to ") + pg::mask_url(pg_url) + ": " + e.what());
   } catch (const sqlite::SqliteError& e) {
-    throw StoreError(StoreError::Kind::Unavailable,
-                     "reading " + sqlite_path + ": " + e.what());
+    throw StoreError(StoreError::Kind::Unavailable, "reading " + sqlite_path + ": " + e.what());
   }
 }
 

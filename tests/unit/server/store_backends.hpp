@@ -33,9 +33,9 @@ inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::Sqlite ? "sqlite" : "postgres";
 }
 
-#define SIXPN_BOTH_STORES(Suite)                                                          \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                               \
-                           ::testing::Values(::sixpn::server::testing::Backend::Sqlite,   \
+#define SIXPN_BOTH_STORES(Suite)                                                           \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                \
+                           ::testing::Values(::sixpn::server::testing::Backend::Sqlite,    \
                                              ::sixpn::server::testing::Backend::Postgres), \
                            ::sixpn::server::testing::backend_name)
 

@@ -332,10 +332,14 @@ TEST_P(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
       "VALUES ('old', 'Old', 1, '2026-01-01T00:00:00Z');"
       "INSERT INTO apps (name, org_id, created_at) VALUES ('web', 1, '2026-01-01T00:00:00Z');"
       "INSERT INTO allocations (address, org_id, kind, created_at) VALUES "
-      "(" + blob + ", 1, 'machine', '2026-01-01T00:00:00Z');"
+      "(" +
+      blob +
+      ", 1, 'machine', '2026-01-01T00:00:00Z');"
       "INSERT INTO machines (machine_id, app_id, name, region, state, process_group, metadata, "
       "allocation_id, private_ip, created_at, updated_at) VALUES ('0123456789abcd', 1, 'm', "
-      "'ams', 'stopped', 'app', '{}', 1, " + blob + ", "
+      "'ams', 'stopped', 'app', '{}', 1, " +
+      blob +
+      ", "
       "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');";
   db.exec(sql);
   auto store = db.open(RegionCatalog::builtin());

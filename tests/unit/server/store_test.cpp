@@ -212,8 +212,9 @@ TEST_P(StoreTest, TheCopyListNamesEveryTableOfTheSchema) {
   names += ", 'schema_version'";
   const bool sqlite = GetParam() == Backend::Sqlite;
   const std::string catalog =
-      sqlite ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-             : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()";
+      sqlite
+          ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+          : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()";
   const std::string name = sqlite ? "name" : "table_name";
   EXPECT_EQ(db.scalar(catalog + " AND " + name + " NOT IN (" + names + ")"), 0);
   EXPECT_EQ(db.scalar(catalog), static_cast<std::int64_t>(store_tables().size() + 1));
@@ -282,8 +283,8 @@ TEST(PgStoreTest, AnUnreachableServerIsUnavailableAndItsPasswordNeverShows) {
   } catch (const StoreError& e) {
     EXPECT_EQ(e.kind(), StoreError::Kind::Unavailable);
     std::string message = e.what();
-    EXPECT_NE(message.find("cannot open database postgresql://sixpn:***@/sixpn"),
-              std::string::npos) << message;
+    EXPECT_NE(message.find("cannot open database postgresql://sixpn:***@/sixpn"), std::string::npos)
+        << message;
     EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
   }
 }
@@ -321,10 +322,12 @@ TEST_F(PgStoreOutageTest, CallsAreUnavailableWhileItIsAwayAndWorkAgainWithoutReo
   EXPECT_TRUE(store->find_org("a").has_value());
   EXPECT_FALSE(store->find_org("b").has_value()) << "the create that failed left a row";
   EXPECT_EQ(store->create_org("b", "B").network_id, 2u);
-  EXPECT_EQ(store->create_peer(org, NewPeer{"p", "ams", RegionCatalog::builtin().find("ams")->gateway_host,
-                                            fresh_pubkey()})
-                .name,
-            "p");
+  EXPECT_EQ(
+      store
+          ->create_peer(org, NewPeer{"p", "ams", RegionCatalog::builtin().find("ams")->gateway_host,
+                                     fresh_pubkey()})
+          .name,
+      "p");
 }
 
 TEST_F(PgStoreOutageTest, ARestartBetweenCallsCostsNoFailure) {
