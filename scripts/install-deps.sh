@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libtomlplusplus-dev libsodium-dev
-  libsqlite3-dev sqlite3 libcpp-httplib-dev libssl-dev openssl libgtest-dev libgmock-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql libcpp-httplib-dev libssl-dev openssl libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   curl ca-certificates python3 procps time hyperfine
   wireguard-tools wireguard-go iproute2 iputils-ping nftables bind9-dnsutils netcat-openbsd

@@ -13,7 +13,7 @@
 #include "server/admin_util.hpp"
 #include "server/commands.hpp"
 #include "server/regions.hpp"
-#include "server/store/sqlite_store.hpp"
+#include "server/store/open_store.hpp"
 #include "server/tokens.hpp"
 #include "server/util.hpp"
 
@@ -93,7 +93,8 @@ int create_org(const OrgCreateOptions& options) {
     return error(kExitUsage, problem);
   }
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     auto org = store.create_org(options.slug, options.name.empty() ? options.slug : options.name);
     std::fprintf(stderr, "Created org %s (network id %u, %s)\n", org.slug.c_str(), org.network_id,
                  core::org_prefix_cidr(org.network_id).c_str());
@@ -126,7 +127,8 @@ int create_token(const TokenCreateOptions& options) {
     spec.expires_at = rfc3339(*when);
   }
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     core::SecretString token(new_token());
     auto record = store.create_token(sha256(token.view()), spec);
     // The token alone on stdout, so `TOKEN=$(sixpnd tokens create …)` works; it is shown once
@@ -149,7 +151,8 @@ int create_token(const TokenCreateOptions& options) {
 
 int list_tokens(const TokenListOptions& options) {
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     auto tokens = store.list_tokens();
     const auto now = now_rfc3339();
     if (options.json) {
@@ -184,7 +187,8 @@ int list_tokens(const TokenListOptions& options) {
 
 int revoke_token(const TokenRevokeOptions& options) {
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     store.revoke_token(options.id);
     std::fprintf(stderr, "Revoked token %lld; requests with it now get 401\n",
                  static_cast<long long>(options.id));

@@ -11,7 +11,7 @@
 #include "server/commands.hpp"
 #include "server/regions.hpp"
 #include "server/seed.hpp"
-#include "server/store/sqlite_store.hpp"
+#include "server/store/open_store.hpp"
 #include "server/tokens.hpp"
 #include "server/util.hpp"
 
@@ -84,7 +84,8 @@ int create_host_token(const HostCreateOptions& options) {
   auto when = parse_expiry(options.expires, std::time(nullptr), problem);
   if (!when) return admin_error(kExitUsage, problem);
   try {
-    store::SqliteStore store(options.db, *catalog, 1);
+    auto opened = store::open_store(options.db, *catalog, 1);
+    auto& store = *opened;
     core::SecretString token(new_token(kJoinTokenPrefix));
     auto record = store.create_join_token(
         sha256(token.view()), store::NewJoinToken{options.region, options.name, rfc3339(*when)});
@@ -104,7 +105,8 @@ int create_host_token(const HostCreateOptions& options) {
 
 int list_hosts(const HostListOptions& options) {
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     auto hosts = store.list_hosts();
     if (options.json) {
       auto out = nlohmann::json::array();
@@ -139,7 +141,8 @@ int list_hosts(const HostListOptions& options) {
 
 int remove_host(const HostRemoveOptions& options) {
   try {
-    store::SqliteStore store(options.db, RegionCatalog::builtin(), 1);
+    auto opened = store::open_store(options.db, RegionCatalog::builtin(), 1);
+    auto& store = *opened;
     std::optional<std::uint32_t> id;
     for (const auto& h : store.list_hosts()) {
       if (h.name == options.host) id = h.id;

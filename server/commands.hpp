@@ -95,6 +95,14 @@ struct HostRemoveOptions {
 };
 int remove_host(const HostRemoveOptions& options);
 
+// Copies a SQLite installation into an empty PostgreSQL database (server/store/store_copy.hpp).
+struct MigrateStoreOptions {
+  std::string from;  // the SQLite file
+  std::string to;    // postgres://… or postgresql://…
+  bool json = false;
+};
+int migrate_store(const MigrateStoreOptions& options);
+
 // The org-slug rule: a lower-case DNS label. "" when `slug` is fine.
 std::string org_slug_problem(const std::string& slug);
 // A host's name follows the same rule.

@@ -11,6 +11,13 @@
 
 namespace srv = sixpn::server;
 
+namespace {
+// Every command that opens the store takes the same --db.
+constexpr const char* kDbHelp =
+    "SQLite database file, or a PostgreSQL URL (postgres://user@host/db; the password from "
+    "PGPASSFILE or PGPASSWORD, never the command line)";
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"sixpnd: the sixpn control plane"};
   app.name("sixpnd");
@@ -20,7 +27,7 @@ int main(int argc, char** argv) {
   srv::ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the REST API");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
-  serve_cmd->add_option("--db", serve.db, "SQLite database file")->capture_default_str();
+  serve_cmd->add_option("--db", serve.db, kDbHelp)->capture_default_str();
   serve_cmd->add_option("--seed", serve.seed, "TOML file with regions, nearest region and orgs");
   serve_cmd
       ->add_option("--gateway-endpoint", serve.gateway_endpoint, "HOST[:PORT] WireGuard peers dial")
@@ -93,7 +100,7 @@ int main(int argc, char** argv) {
   auto* org_create = orgs->add_subcommand("create", "Create an organization");
   org_create->add_option("slug", org.slug, "Org slug (a lower-case DNS label)")->required();
   org_create->add_option("--name", org.name, "Display name (default: the slug)");
-  org_create->add_option("--db", org.db, "SQLite database file")->capture_default_str();
+  org_create->add_option("--db", org.db, kDbHelp)->capture_default_str();
 
   auto* tokens = app.add_subcommand("tokens", "Manage API tokens")->require_subcommand(1);
   srv::TokenCreateOptions token;
@@ -109,7 +116,7 @@ int main(int argc, char** argv) {
       ->add_option("--expires", token.expires,
                    "Expire after a duration (90m, 12h, 30d) or at an RFC 3339 time")
       ->type_name("WHEN");
-  token_create->add_option("--db", token.db, "SQLite database file")->capture_default_str();
+  token_create->add_option("--db", token.db, kDbHelp)->capture_default_str();
   token_create->footer(
       "The token goes alone to stdout and is shown once; its id (for 'tokens revoke') goes to\n"
       "stderr.\n\nExamples:\n"
@@ -121,7 +128,7 @@ int main(int argc, char** argv) {
   auto* token_list_cmd =
       tokens->add_subcommand("list", "List tokens: id, name, orgs, created, expires, last used");
   token_list_cmd->add_flag("--json", token_list.json, "Print a JSON array");
-  token_list_cmd->add_option("--db", token_list.db, "SQLite database file")->capture_default_str();
+  token_list_cmd->add_option("--db", token_list.db, kDbHelp)->capture_default_str();
   token_list_cmd->footer(
       "Never shows a token or its hash. --json: [{id, name, orgs, created_at, expires_at,\n"
       "last_used_at}], null for never. Last use is recorded to the minute.\n\nExamples:\n"
@@ -131,8 +138,7 @@ int main(int argc, char** argv) {
   auto* token_revoke_cmd =
       tokens->add_subcommand("revoke", "Revoke a token: its next request gets 401");
   token_revoke_cmd->add_option("id", token_revoke.id, "Token id (from tokens list)")->required();
-  token_revoke_cmd->add_option("--db", token_revoke.db, "SQLite database file")
-      ->capture_default_str();
+  token_revoke_cmd->add_option("--db", token_revoke.db, kDbHelp)->capture_default_str();
   token_revoke_cmd->footer(
       "Takes effect at once, also for requests waiting in sixpnd's queue. An unknown id is\n"
       "exit code 4.\n\nExample:\n  sixpnd tokens revoke 3 --db ./sixpnd.db");
@@ -155,8 +161,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   host_create_cmd->add_option("--seed", host_create.seed,
                               "Take the regions from this seed file, as `serve --seed` does");
-  host_create_cmd->add_option("--db", host_create.db, "SQLite database file")
-      ->capture_default_str();
+  host_create_cmd->add_option("--db", host_create.db, kDbHelp)->capture_default_str();
   host_create_cmd->footer(
       "The join token goes alone to stdout; it is shown once and registers one host, once,\n"
       "before it expires. An unknown region is exit code 2.\n\nExamples:\n"
@@ -167,7 +172,7 @@ int main(int argc, char** argv) {
   auto* host_list_cmd = hosts->add_subcommand(
       "list", "List hosts: id, name, region, endpoint, state, machines, last seen");
   host_list_cmd->add_flag("--json", host_list.json, "Print a JSON array");
-  host_list_cmd->add_option("--db", host_list.db, "SQLite database file")->capture_default_str();
+  host_list_cmd->add_option("--db", host_list.db, kDbHelp)->capture_default_str();
   host_list_cmd->footer(
       "A host is live when it was seen within the last 30 s, else unreachable. --json:\n"
       "[{id, id_hex, name, region, pubkey, endpoint, state, machines, created_at,\n"
@@ -179,13 +184,28 @@ int main(int argc, char** argv) {
       "remove", "Remove a host: its credential is refused, its machines fail");
   host_remove_cmd->add_option("host", host_remove.host, "Host id (as hosts list shows it) or name")
       ->required();
-  host_remove_cmd->add_option("--db", host_remove.db, "SQLite database file")
-      ->capture_default_str();
+  host_remove_cmd->add_option("--db", host_remove.db, kDbHelp)->capture_default_str();
   host_remove_cmd->footer(
       "Takes effect at once. Its machines that were not destroyed become failed (\"its host\n"
       "was removed\") and their addresses are released. An unknown host is exit code 4.\n\n"
       "Examples:\n  sixpnd hosts remove ams-1 --db ./sixpnd.db\n"
       "  sixpnd hosts remove 0c000001 --db ./sixpnd.db");
+
+  srv::MigrateStoreOptions migrate;
+  auto* migrate_cmd =
+      app.add_subcommand("migrate-store", "Copy a SQLite database into an empty PostgreSQL one");
+  migrate_cmd->add_option("--from", migrate.from, "The SQLite database file")->required();
+  migrate_cmd
+      ->add_option("--to", migrate.to,
+                   "The PostgreSQL URL (the password from PGPASSFILE or PGPASSWORD)")
+      ->required();
+  migrate_cmd->add_flag("--json", migrate.json, "Print the rows copied per table as JSON");
+  migrate_cmd->footer(
+      "Copies every org, token, app, machine, peer, IP, counter, host and the gateway key in one\n"
+      "transaction and checks each table's count before committing; a target that already\n"
+      "holds rows is refused (exit code 5). Stop sixpnd serve on the SQLite file first.\n\n"
+      "Example:\n  sixpnd migrate-store --from ./sixpnd.db --to "
+      "postgres://sixpn@db.internal/sixpn");
 
   sixpn::host::HostCommandOptions host;
   auto* host_cmd = sixpn::host::add_host_command(app, host);
@@ -216,6 +236,7 @@ int main(int argc, char** argv) {
   if (*shim_cmd) {
     return shim_detach ? sixpn::host::run_shim_detached(shim) : sixpn::host::run_shim(shim);
   }
+  if (*migrate_cmd) return srv::migrate_store(migrate);
   if (*org_create) return srv::create_org(org);
   if (*token_create) return srv::create_token(token);
   if (*token_list_cmd) return srv::list_tokens(token_list);

@@ -14,11 +14,11 @@
 
 #include "host/host_network.hpp"
 #include "net/local_addresses.hpp"
+#include "server/autostop.hpp"
 #include "server/change_waiter.hpp"
 #include "server/commands.hpp"
 #include "server/dns_state.hpp"
 #include "server/embedded_host.hpp"
-#include "server/autostop.hpp"
 #include "server/flycast_counters.hpp"
 #include "server/flycast_state.hpp"
 #include "server/gateway_flycast.hpp"
@@ -28,7 +28,7 @@
 #include "server/open_files.hpp"
 #include "server/seed.hpp"
 #include "server/serve_tls.hpp"
-#include "server/store/sqlite_store.hpp"
+#include "server/store/open_store.hpp"
 
 namespace sixpn::server {
 
@@ -58,7 +58,8 @@ std::unique_ptr<net::Gateway> start_gateway(const ServeOptions& options, std::ui
                                             store::Store& store, GatewayFlycast& flycast) {
   auto key = core::PrivateKey::from_base64(keys.private_key.view());
   if (!key) {
-    error(kExitFailure, "the gateway key in " + options.db + " is not a WireGuard key");
+    error(kExitFailure,
+          "the gateway key in " + store::describe_db(options.db) + " is not a WireGuard key");
     return nullptr;
   }
   net::GatewayOptions gateway_options;
@@ -144,7 +145,8 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
-    store::SqliteStore store(options.db, *catalog);
+    auto opened = store::open_store(options.db, *catalog);
+    auto& store = *opened;
     if (seed) {
       for (const auto& org : seed->orgs) {
         if (!store.find_org(org.slug)) store.create_org(org.slug, org.name);
@@ -260,8 +262,8 @@ int serve(const ServeOptions& options) {
       }
     });
     std::fprintf(stderr, "sixpnd listening on %s://%s (database %s, %zu regions, nearest %s)\n",
-                 tls->scheme(), listen->str().c_str(), options.db.c_str(), catalog->all().size(),
-                 catalog->nearest().c_str());
+                 tls->scheme(), listen->str().c_str(), store::describe_db(options.db).c_str(),
+                 catalog->all().size(), catalog->nearest().c_str());
     if (embedded) embedded->start();
     server.run();
     if (embedded) embedded->stop();

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "server/store/pg_db.hpp"
 #include "server/util.hpp"
 
 namespace sixpn::server {
@@ -36,6 +37,8 @@ std::vector<std::string> self_signed_names(const HostPort& listen) {
 
 fs::path serve_state_dir(const ServeOptions& options) {
   if (!options.state_dir.empty()) return options.state_dir;
+  // A PostgreSQL URL names no directory: the working one, as for a bare file name.
+  if (store::pg::is_postgres_url(options.db)) return fs::path(".");
   fs::path parent = fs::path(options.db).parent_path();
   return parent.empty() ? fs::path(".") : parent;
 }

@@ -25,7 +25,7 @@ std::vector<GatewayPeer> SqliteStore::all_peers() {
 }
 
 NetworkView SqliteStore::network_view() {
-  auto version = version_.load();  // first: see NetworkView::version
+  auto version = changes_.version();  // first: see NetworkView::version
   NetworkView view = read([](Connection& c) {
     NetworkView v;
     auto network = [](Statement& q, int column) {

@@ -9,13 +9,6 @@ namespace sixpn::server::store {
 using sqlite::Statement;
 
 namespace {
-constexpr const char* kMachineSelect =
-    "SELECT m.id, m.machine_id, m.name, a.name, o.slug, o.network_id, m.region, m.state, "
-    "m.process_group, m.metadata, m.private_ip, m.host_id, coalesce(h.name, ''), m.config, "
-    "m.generation, m.reported_state, m.reported_generation, m.exit_code, m.message, "
-    "m.host_removed, m.created_at, m.updated_at, m.stop_request FROM machines m JOIN apps a ON "
-    "a.id = m.app_id "
-    "JOIN orgs o ON o.id = a.org_id LEFT JOIN hosts h ON h.id = m.host_id ";
 
 MachineRecord machine_from_row(const Statement& q) {
   MachineRecord m;

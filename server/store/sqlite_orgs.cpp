@@ -16,16 +16,6 @@ std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slu
 
 namespace {
 
-// started_machines counts machines whose derived state is started (machine_state.hpp): a
-// machine only asked to start, or failing, does not make its app deployed.
-constexpr const char* kAppSelect =
-    "SELECT a.id, a.name, a.created_at, "
-    "(SELECT count(*) FROM machines m WHERE m.app_id = a.id AND m.state != 'destroyed'), "
-    "(SELECT count(*) FROM machines m WHERE m.app_id = a.id AND m.state = 'started' "
-    "AND m.host_removed = 0 AND (m.host_id = 0 OR m.reported_state = 'started')), "
-    "o.id, o.slug, o.name, o.network_id, o.created_at "
-    "FROM apps a JOIN orgs o ON o.id = a.org_id ";
-
 AppRecord app_from_row(const Statement& q) {
   AppRecord app;
   app.id = q.int_at(0);

@@ -193,11 +193,28 @@ CREATE INDEX machine_logs_by_machine ON machine_logs (machine_row, id);
 constexpr const char* kV5 = R"sql(
 ALTER TABLE machines ADD COLUMN stop_request TEXT;
 )sql";
+
+// Version 6: counters that only grow are the database's rule, not only the code's: a slot or
+// host id counter never goes back and is never deleted (which would restart it at 1), so
+// whatever writes to the file, a released address or a removed host's id is not handed out
+// again.
+constexpr const char* kV6 = R"sql(
+CREATE TRIGGER slot_counters_only_grow BEFORE UPDATE OF next_slot ON slot_counters
+  WHEN NEW.next_slot < OLD.next_slot
+  BEGIN SELECT RAISE(ABORT, 'slot counters only grow'); END;
+CREATE TRIGGER slot_counters_stay BEFORE DELETE ON slot_counters
+  BEGIN SELECT RAISE(ABORT, 'slot counters only grow'); END;
+CREATE TRIGGER host_id_counter_only_grows BEFORE UPDATE OF next_id ON host_id_counter
+  WHEN NEW.next_id < OLD.next_id
+  BEGIN SELECT RAISE(ABORT, 'the host id counter only grows'); END;
+CREATE TRIGGER host_id_counter_stays BEFORE DELETE ON host_id_counter
+  BEGIN SELECT RAISE(ABORT, 'the host id counter only grows'); END;
+)sql";
 }  // namespace
 
 const std::vector<Migration>& sqlite_migrations() {
-  static const std::vector<Migration> migrations = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}};
+  static const std::vector<Migration> migrations = {{1, kV1}, {2, kV2}, {3, kV3},
+                                                    {4, kV4}, {5, kV5}, {6, kV6}};
   return migrations;
 }
 

@@ -140,26 +140,11 @@ void SqliteStore::return_reader(std::unique_ptr<Connection> conn) {
 }
 
 void SqliteStore::add_change_listener(std::function<void()> listener) {
-  std::lock_guard lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+  changes_.add(std::move(listener));
 }
 
 void SqliteStore::notify_listeners() {
-  version_.fetch_add(1);
-  std::vector<std::function<void()>> copy;
-  {
-    std::lock_guard lock(listeners_mu_);
-    copy = listeners_;
-  }
-  for (const auto& listener : copy) {
-    // The change is committed whatever a listener does; its failure must not turn the
-    // caller's success into an error.
-    try {
-      listener();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s change listener failed: %s\n", now_rfc3339().c_str(), e.what());
-    }
-  }
+  changes_.notify();
 }
 
 void SqliteStore::release(Connection& c, std::int64_t allocation_id) {

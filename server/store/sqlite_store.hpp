@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "server/regions.hpp"
+#include "server/store/change_listeners.hpp"
 #include "server/store/sqlite_db.hpp"
 #include "server/store/store.hpp"
 
@@ -124,9 +125,7 @@ class SqliteStore final : public Store {
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
-  std::mutex listeners_mu_;
-  std::vector<std::function<void()>> listeners_;
-  std::atomic<std::uint64_t> version_{1};
+  ChangeListeners changes_;
 };
 
 }  // namespace sixpn::server::store

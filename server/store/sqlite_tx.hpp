@@ -4,30 +4,14 @@
 #include <utility>
 
 #include "server/store/sqlite_store.hpp"
+#include "server/store/store_sql.hpp"
+#include "server/store/tx_scope.hpp"
 
 namespace sixpn::server::store {
 
 // SQLite's errors in the store's terms: a busy database is worth a retry (503), a UNIQUE
 // violation that slipped past the explicit checks is still a conflict, anything else is a bug.
 [[noreturn]] void rethrow_sqlite(const sqlite::SqliteError& e);
-
-// Sets the thread's transaction context and clears it however the scope is left.
-template <class Context, class Conn>
-class TxScopeGuard {
- public:
-  TxScopeGuard(Context& ctx, const void* store, Conn* conn, bool writing) : ctx_(ctx) {
-    ctx_.store = store;
-    ctx_.conn = conn;
-    ctx_.writing = writing;
-    ctx_.depth = 0;
-  }
-  ~TxScopeGuard() { ctx_ = Context{}; }
-  TxScopeGuard(const TxScopeGuard&) = delete;
-  TxScopeGuard& operator=(const TxScopeGuard&) = delete;
-
- private:
-  Context& ctx_;
-};
 
 template <class F>
 auto SqliteStore::read(F&& f) {
@@ -168,7 +152,6 @@ PageResult<T> collect_page(sqlite::Statement& q, int limit, RowFn row) {
 core::Ipv6 ipv6_from_blob(const std::string& blob);
 OrgRecord org_from_row(const sqlite::Statement& s,
                        int first);  // id, slug, name, network_id, created_at
-inline constexpr const char* kOrgColumns = "o.id, o.slug, o.name, o.network_id, o.created_at";
 std::optional<OrgRecord> org_by_slug(sqlite::Connection& c, std::string_view slug);
 std::optional<std::string> optional_text(const sqlite::Statement& q, int column);
 // The RFC 3339 stamp kHostLiveSeconds ago: a host seen after it is live.

@@ -7,19 +7,20 @@
 #include <thread>
 
 #include "core/keys.hpp"
-#include "server/store/sqlite_store.hpp"
-#include "tests/unit/server/temp_db.hpp"
+#include "tests/unit/server/store_backends.hpp"
 
 namespace sixpn::server::store {
 namespace {
 
-using testing::TempDb;
+using testing::Backend;
+using testing::StoreDb;
 
-class StoreFeedsTest : public ::testing::Test {
+class StoreFeedsTest : public ::testing::TestWithParam<Backend> {
  protected:
-  TempDb db;
+  StoreDb db{GetParam()};
   RegionCatalog regions = RegionCatalog::builtin();
-  SqliteStore store{db.path(), regions};
+  std::unique_ptr<Store> opened = db.open(regions);
+  Store& store = *opened;
 
   NewPeer peer(const std::string& name, const char* code = "ams") {
     return NewPeer{name, code, regions.find(code)->gateway_host,
@@ -34,7 +35,7 @@ class StoreFeedsTest : public ::testing::Test {
   }
 };
 
-TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
+TEST_P(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
   auto org = store.create_org("a", "A");
   auto app = store.create_app(org, "web");
   std::mutex mu;
@@ -67,7 +68,66 @@ TEST_F(StoreFeedsTest, ConcurrentCreatesGetDistinctAddressesInsideTheOrg) {
   }
 }
 
-TEST_F(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
+// Two stores on one database, as two replicas of sixpnd serve (or sixpnd serve beside an
+// operator's command) would be: the database alone keeps their addresses apart, and no step of
+// the counter is lost or taken twice.
+TEST_P(StoreFeedsTest, TwoStoresOnOneDatabaseNeverHandOutOneAddressTwice) {
+  auto org = store.create_org("a", "A");
+  auto other = db.open(regions);
+  std::mutex mu;
+  std::set<core::Ipv6> addresses;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      Store& mine = t % 2 == 0 ? store : *other;
+      for (int i = 0; i < 10; ++i) {
+        try {
+          auto p = mine.create_peer(org, peer("t" + std::to_string(t) + "-" + std::to_string(i)));
+          std::lock_guard lock(mu);
+          addresses.insert(p.peer_ip);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(addresses.size(), 80u);
+  // Slots 0 to 79, each once: the next one is 80.
+  EXPECT_EQ(db.scalar("SELECT next_slot FROM slot_counters"), 80);
+}
+
+class StoreOpenTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  StoreDb db{GetParam()};
+};
+
+TEST_P(StoreOpenTest, StoresOpeningAFreshDatabaseTogetherMigrateItOnce) {
+  std::vector<std::unique_ptr<Store>> stores(4);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (auto& slot : stores) {
+    threads.emplace_back([&] {
+      try {
+        slot = db.open(RegionCatalog::builtin());
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(db.scalar("SELECT max(version) FROM schema_version"), db.migrations().back().version);
+  for (auto& s : stores) {
+    ASSERT_TRUE(s != nullptr);
+    EXPECT_FALSE(s->find_org("none").has_value());
+  }
+}
+
+TEST_P(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
   auto org = store.create_org("a", "A");
   auto hash = sha256("tok");
   store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
@@ -89,7 +149,7 @@ TEST_F(StoreFeedsTest, IdempotentRunsTheCreateOnceAndReplaysItsResponse) {
   EXPECT_EQ(store.list_peers(org, {}).items.size(), 1u);
 }
 
-TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
+TEST_P(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
   store.create_org("a", "A");
   auto hash = sha256("tok");
   store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
@@ -114,7 +174,7 @@ TEST_F(StoreFeedsTest, IdempotencyKeyReusedForAnotherRequestIsRefused) {
   }
 }
 
-TEST_F(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
+TEST_P(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
   store.create_org("a", "A");
   auto hash = sha256("tok");
   store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
@@ -131,7 +191,7 @@ TEST_F(StoreFeedsTest, FailedResponsesAreNotKeptSoARetryRunsAgain) {
   EXPECT_FALSE(replayed);
 }
 
-TEST_F(StoreFeedsTest, ConcurrentDuplicateKeysCreateOnlyOnce) {
+TEST_P(StoreFeedsTest, ConcurrentDuplicateKeysCreateOnlyOnce) {
   auto org = store.create_org("a", "A");
   auto hash = sha256("tok");
   store.create_token(hash, NewToken{{"a"}, "", std::nullopt});
@@ -156,7 +216,7 @@ TEST_F(StoreFeedsTest, ConcurrentDuplicateKeysCreateOnlyOnce) {
   EXPECT_EQ(store.list_peers(org, {}).items.size(), 1u);
 }
 
-TEST_F(StoreFeedsTest, ListenersHearCommittedChangesOnly) {
+TEST_P(StoreFeedsTest, ListenersHearCommittedChangesOnly) {
   std::atomic<int> calls{0};
   store.add_change_listener([&] { ++calls; });
   auto org = store.create_org("a", "A");
@@ -170,7 +230,7 @@ TEST_F(StoreFeedsTest, ListenersHearCommittedChangesOnly) {
   EXPECT_EQ(calls.load(), 2);
 }
 
-TEST_F(StoreFeedsTest, ListenerMayReadTheStoreItNotifiesAbout) {
+TEST_P(StoreFeedsTest, ListenerMayReadTheStoreItNotifiesAbout) {
   std::size_t peers_seen = 0;
   auto org = store.create_org("a", "A");
   store.add_change_listener([&] { peers_seen = store.all_peers().size(); });
@@ -178,7 +238,7 @@ TEST_F(StoreFeedsTest, ListenerMayReadTheStoreItNotifiesAbout) {
   EXPECT_EQ(peers_seen, 1u);
 }
 
-TEST_F(StoreFeedsTest, NetworkViewHoldsTheRowsOfEveryNetworkInCreationOrder) {
+TEST_P(StoreFeedsTest, NetworkViewHoldsTheRowsOfEveryNetworkInCreationOrder) {
   auto a = store.create_org("a", "A");
   auto b = store.create_org("b", "B");
   auto web = store.create_app(a, "web");
@@ -233,7 +293,7 @@ TEST_F(StoreFeedsTest, NetworkViewHoldsTheRowsOfEveryNetworkInCreationOrder) {
   EXPECT_EQ(view.peers[0].address, laptop.peer_ip);
 }
 
-TEST_F(StoreFeedsTest, NetworkViewVersionGrowsWithEveryChange) {
+TEST_P(StoreFeedsTest, NetworkViewVersionGrowsWithEveryChange) {
   auto v0 = store.network_view().version;
   store.create_org("a", "A");
   auto v1 = store.network_view().version;
@@ -241,7 +301,7 @@ TEST_F(StoreFeedsTest, NetworkViewVersionGrowsWithEveryChange) {
   EXPECT_EQ(store.network_view().version, v1);  // reading changes nothing
 }
 
-TEST_F(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {
+TEST_P(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {
   auto a = store.create_org("a", "A");
   auto p = store.create_peer(a, peer("laptop", "fra"));
   auto all = store.all_peers();
@@ -252,6 +312,9 @@ TEST_F(StoreFeedsTest, AllPeersCarriesWhatTheGatewayNeeds) {
   EXPECT_EQ(all[0].org, "a");
   EXPECT_EQ(all[0].region, "fra");
 }
+
+SIXPN_BOTH_STORES(StoreFeedsTest);
+SIXPN_BOTH_STORES(StoreOpenTest);
 
 }  // namespace
 }  // namespace sixpn::server::store

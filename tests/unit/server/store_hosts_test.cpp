@@ -1,29 +1,27 @@
 // The store's side of hosts: join tokens, registration, placement, reports, logs, removal.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <thread>
 
 #include "core/keys.hpp"
-#include "server/store/sqlite_schema.hpp"
-#include "server/store/sqlite_store.hpp"
-#include "tests/unit/server/temp_db.hpp"
+#include "tests/unit/server/store_backends.hpp"
 
 namespace sixpn::server::store {
 namespace {
 
-using testing::TempDb;
+using testing::Backend;
+using testing::StoreDb;
 
 std::string fresh_pubkey() {
   return core::PrivateKey::generate().public_key().base64();
 }
 
-class StoreHostsTest : public ::testing::Test {
+class StoreHostsTest : public ::testing::TestWithParam<Backend> {
  protected:
-  TempDb db;
+  StoreDb db{GetParam()};
   RegionCatalog regions = RegionCatalog::builtin();
-  std::unique_ptr<SqliteStore> store = std::make_unique<SqliteStore>(db.path(), regions);
+  std::unique_ptr<Store> store = db.open(regions);
   OrgRecord org = store->create_org("acme", "Acme");
   AppRecord app = store->create_app(org, "web");
   int tokens = 0;
@@ -58,7 +56,7 @@ class StoreHostsTest : public ::testing::Test {
   }
 };
 
-TEST_F(StoreHostsTest, HostIdsStartAt0c000001AndAreNeverReused) {
+TEST_P(StoreHostsTest, HostIdsStartAt0c000001AndAreNeverReused) {
   auto a = host("fra", "fra-1");
   auto b = host("fra", "fra-2");
   EXPECT_EQ(a.id, kFirstHostId);
@@ -67,7 +65,7 @@ TEST_F(StoreHostsTest, HostIdsStartAt0c000001AndAreNeverReused) {
   EXPECT_EQ(host("fra", "fra-3").id, kFirstHostId + 2);
 }
 
-TEST_F(StoreHostsTest, AJoinTokenRegistersOneHostOnce) {
+TEST_P(StoreHostsTest, AJoinTokenRegistersOneHostOnce) {
   auto token = join_token("ams");
   auto h = store->register_host(token, NewHost{"ams-1", fresh_pubkey(), "10.0.0.2:1"}, sha256("c1"));
   EXPECT_EQ(h.region, "ams");
@@ -81,7 +79,7 @@ TEST_F(StoreHostsTest, AJoinTokenRegistersOneHostOnce) {
   EXPECT_EQ(code, "join_token_invalid");
 }
 
-TEST_F(StoreHostsTest, ExpiredAndUnknownJoinTokensAreRefusedAlike) {
+TEST_P(StoreHostsTest, ExpiredAndUnknownJoinTokensAreRefusedAlike) {
   auto expired = join_token("ams", -1);
   std::string code;
   EXPECT_EQ(kind_of([&] {
@@ -97,7 +95,7 @@ TEST_F(StoreHostsTest, ExpiredAndUnknownJoinTokensAreRefusedAlike) {
   EXPECT_EQ(code, "join_token_invalid");
 }
 
-TEST_F(StoreHostsTest, RegistrationsRacingOnOneTokenMakeOneHost) {
+TEST_P(StoreHostsTest, RegistrationsRacingOnOneTokenMakeOneHost) {
   auto token = join_token("ams");
   std::atomic<int> made{0}, refused{0};
   std::vector<std::thread> threads;
@@ -118,7 +116,7 @@ TEST_F(StoreHostsTest, RegistrationsRacingOnOneTokenMakeOneHost) {
   EXPECT_EQ(store->list_hosts().size(), 1u);
 }
 
-TEST_F(StoreHostsTest, AKeyBelongsToOneHost) {
+TEST_P(StoreHostsTest, AKeyBelongsToOneHost) {
   auto key = fresh_pubkey();
   store->register_host(join_token("ams"), NewHost{"a", key, "1.2.3.4:5"}, sha256("ca"));
   std::string code;
@@ -129,7 +127,7 @@ TEST_F(StoreHostsTest, AKeyBelongsToOneHost) {
   EXPECT_EQ(code, "host_key_taken");
 }
 
-TEST_F(StoreHostsTest, TheJoinTokensNameWinsAndADefaultNameCarriesTheId) {
+TEST_P(StoreHostsTest, TheJoinTokensNameWinsAndADefaultNameCarriesTheId) {
   auto named = store->register_host(join_token("ams", 3600, "edge-1"),
                                     NewHost{"asked", fresh_pubkey(), "1.2.3.4:5"}, sha256("c1"));
   EXPECT_EQ(named.name, "edge-1");
@@ -138,7 +136,7 @@ TEST_F(StoreHostsTest, TheJoinTokensNameWinsAndADefaultNameCarriesTheId) {
   EXPECT_EQ(plain.name, "host-0c000002");
 }
 
-TEST_F(StoreHostsTest, ACredentialFindsItsHostUntilItIsRemoved) {
+TEST_P(StoreHostsTest, ACredentialFindsItsHostUntilItIsRemoved) {
   auto h = store->register_host(join_token("ams"), NewHost{"a", fresh_pubkey(), "1.2.3.4:5"},
                                 sha256("sixpn_host_a"));
   ASSERT_TRUE(store->host_for(sha256("sixpn_host_a")));
@@ -148,14 +146,14 @@ TEST_F(StoreHostsTest, ACredentialFindsItsHostUntilItIsRemoved) {
   EXPECT_FALSE(store->host_for(sha256("sixpn_host_a")));
 }
 
-TEST_F(StoreHostsTest, WithoutAnyHostMachinesArePlacedByRegionAlone) {
+TEST_P(StoreHostsTest, WithoutAnyHostMachinesArePlacedByRegionAlone) {
   auto m = store->create_machine(app, machine("fra"));
   EXPECT_EQ(m.host_id, 0u);
   EXPECT_EQ(core::split(m.private_ip).host, regions.find("fra")->machine_host);
   EXPECT_EQ(m.state, "started");
 }
 
-TEST_F(StoreHostsTest, PlacementPicksTheRegionsHostWithFewestMachines) {
+TEST_P(StoreHostsTest, PlacementPicksTheRegionsHostWithFewestMachines) {
   auto a = host("fra", "fra-1");
   auto b = host("fra", "fra-2");
   host("ams", "ams-1");
@@ -168,12 +166,12 @@ TEST_F(StoreHostsTest, PlacementPicksTheRegionsHostWithFewestMachines) {
   EXPECT_EQ(second.state, "created");
 }
 
-TEST_F(StoreHostsTest, WithoutAHostInTheRegionTheEmbeddedHostTakesIt) {
+TEST_P(StoreHostsTest, WithoutAHostInTheRegionTheEmbeddedHostTakesIt) {
   auto embedded = host("*", "embedded");
   EXPECT_EQ(store->create_machine(app, machine("syd")).host_id, embedded.id);
 }
 
-TEST_F(StoreHostsTest, NoHostInTheRegionNamesTheRegionsThatHaveOne) {
+TEST_P(StoreHostsTest, NoHostInTheRegionNamesTheRegionsThatHaveOne) {
   host("ams", "ams-1");
   host("cdg", "cdg-1");
   try {
@@ -186,7 +184,7 @@ TEST_F(StoreHostsTest, NoHostInTheRegionNamesTheRegionsThatHaveOne) {
   }
 }
 
-TEST_F(StoreHostsTest, ReportsDriveTheStateAndOlderGenerationsAreIgnored) {
+TEST_P(StoreHostsTest, ReportsDriveTheStateAndOlderGenerationsAreIgnored) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   EXPECT_EQ(m.generation, 1u);
@@ -203,7 +201,7 @@ TEST_F(StoreHostsTest, ReportsDriveTheStateAndOlderGenerationsAreIgnored) {
   EXPECT_EQ(now.exit_code, 0);
 }
 
-TEST_F(StoreHostsTest, AnAppIsDeployedOnlyOnceAMachineOfItRuns) {
+TEST_P(StoreHostsTest, AnAppIsDeployedOnlyOnceAMachineOfItRuns) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   EXPECT_EQ(store->find_app(app.name)->started_machines, 0);  // created: asked, not running
@@ -215,7 +213,7 @@ TEST_F(StoreHostsTest, AnAppIsDeployedOnlyOnceAMachineOfItRuns) {
   EXPECT_EQ(store->find_app(app.name)->started_machines, 0);
 }
 
-TEST_F(StoreHostsTest, AMachineThatEndsOnItsOwnIsWantedStopped) {
+TEST_P(StoreHostsTest, AMachineThatEndsOnItsOwnIsWantedStopped) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   store->apply_reports(h.id, {{m.id, 1, "stopped", 3, ""}});
@@ -225,7 +223,7 @@ TEST_F(StoreHostsTest, AMachineThatEndsOnItsOwnIsWantedStopped) {
   EXPECT_EQ(now.exit_code, 3);
 }
 
-TEST_F(StoreHostsTest, ReportsAboutAnotherHostsMachineAreIgnored) {
+TEST_P(StoreHostsTest, ReportsAboutAnotherHostsMachineAreIgnored) {
   host("fra", "fra-1");
   auto other = host("ams", "ams-1");
   auto m = store->create_machine(app, machine("fra"));
@@ -233,7 +231,7 @@ TEST_F(StoreHostsTest, ReportsAboutAnotherHostsMachineAreIgnored) {
   EXPECT_EQ(store->find_machine(app, m.id)->state, "created");
 }
 
-TEST_F(StoreHostsTest, AHostSeesItsMachinesUntilItReportsThemDestroyed) {
+TEST_P(StoreHostsTest, AHostSeesItsMachinesUntilItReportsThemDestroyed) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   ASSERT_EQ(store->host_machines(h.id).size(), 1u);
@@ -246,7 +244,7 @@ TEST_F(StoreHostsTest, AHostSeesItsMachinesUntilItReportsThemDestroyed) {
   EXPECT_EQ(store->find_machine(app, m.id)->state, "destroyed");
 }
 
-TEST_F(StoreHostsTest, RemovingAHostFailsItsMachinesAndReleasesTheirAddresses) {
+TEST_P(StoreHostsTest, RemovingAHostFailsItsMachinesAndReleasesTheirAddresses) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   auto removed = store->remove_host(h.id);
@@ -261,7 +259,7 @@ TEST_F(StoreHostsTest, RemovingAHostFailsItsMachinesAndReleasesTheirAddresses) {
   EXPECT_TRUE(store->list_machines(app, {}, false).items.empty());
 }
 
-TEST_F(StoreHostsTest, LiveHostsCarryTheNetworksTheyServe) {
+TEST_P(StoreHostsTest, LiveHostsCarryTheNetworksTheyServe) {
   auto h = host("fra", "fra-1");
   store->create_machine(app, machine("fra"));
   auto live = store->live_hosts();
@@ -271,7 +269,7 @@ TEST_F(StoreHostsTest, LiveHostsCarryTheNetworksTheyServe) {
   EXPECT_EQ(live[0].machines, 1);
 }
 
-TEST_F(StoreHostsTest, LogsPageOldestFirstAndKeepTheNewestLinesPerMachine) {
+TEST_P(StoreHostsTest, LogsPageOldestFirstAndKeepTheNewestLinesPerMachine) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   std::vector<api::LogLine> lines;
@@ -299,7 +297,7 @@ TEST_F(StoreHostsTest, LogsPageOldestFirstAndKeepTheNewestLinesPerMachine) {
   EXPECT_EQ(total, static_cast<std::size_t>(kLogLinesPerMachine));
 }
 
-TEST_F(StoreHostsTest, OperatorTokensBelongToNoOrg) {
+TEST_P(StoreHostsTest, OperatorTokensBelongToNoOrg) {
   store->create_token(sha256("sixpn_op"), NewToken{{}, "ops", std::nullopt, true});
   auto p = store->principal_for(sha256("sixpn_op"));
   ASSERT_TRUE(p);
@@ -317,20 +315,15 @@ TEST_F(StoreHostsTest, OperatorTokensBelongToNoOrg) {
 namespace sixpn::server::store {
 namespace {
 
-void exec_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
+class StoreHostsUpgrade : public ::testing::TestWithParam<Backend> {
+ protected:
+  StoreDb db{GetParam()};
+};
 
-TEST(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
-  TempDb db;
+TEST_P(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
+  const std::string blob = db.blob_hex("fdaa0000000100000a7b010000000001");
   std::string sql = "CREATE TABLE schema_version (version INTEGER NOT NULL);";
-  for (const auto& m : sqlite_migrations()) {
+  for (const auto& m : db.migrations()) {
     if (m.version <= 3) sql += m.sql;
   }
   sql +=
@@ -339,16 +332,20 @@ TEST(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
       "VALUES ('old', 'Old', 1, '2026-01-01T00:00:00Z');"
       "INSERT INTO apps (name, org_id, created_at) VALUES ('web', 1, '2026-01-01T00:00:00Z');"
       "INSERT INTO allocations (address, org_id, kind, created_at) VALUES "
-      "(x'fdaa0000000100000a7b010000000001', 1, 'machine', '2026-01-01T00:00:00Z');"
+      "(" +
+      blob +
+      ", 1, 'machine', '2026-01-01T00:00:00Z');"
       "INSERT INTO machines (machine_id, app_id, name, region, state, process_group, metadata, "
       "allocation_id, private_ip, created_at, updated_at) VALUES ('0123456789abcd', 1, 'm', "
-      "'ams', 'stopped', 'app', '{}', 1, x'fdaa0000000100000a7b010000000001', "
+      "'ams', 'stopped', 'app', '{}', 1, " +
+      blob +
+      ", "
       "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');";
-  exec_sql(db.path(), sql);
-  SqliteStore store(db.path(), RegionCatalog::builtin());
-  auto app = store.find_app("web");
+  db.exec(sql);
+  auto store = db.open(RegionCatalog::builtin());
+  auto app = store->find_app("web");
   ASSERT_TRUE(app);
-  auto m = store.find_machine(*app, "0123456789abcd");
+  auto m = store->find_machine(*app, "0123456789abcd");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->host_id, 0u);
   EXPECT_EQ(m->state, "stopped");
@@ -356,7 +353,7 @@ TEST(StoreHostsUpgrade, MachinesFromBeforeHostsKeepTheirStateAndGetNoHost) {
   EXPECT_EQ(m->generation, 1u);
 }
 
-TEST_F(StoreHostsTest, AStopsOwnSignalIsKeptForThatStopAndTheHostSeesIt) {
+TEST_P(StoreHostsTest, AStopsOwnSignalIsKeptForThatStopAndTheHostSeesIt) {
   auto h = host("fra", "fra-1");
   auto m = store->create_machine(app, machine("fra"));
   auto stopped =
@@ -371,6 +368,9 @@ TEST_F(StoreHostsTest, AStopsOwnSignalIsKeptForThatStopAndTheHostSeesIt) {
   auto plain = store->set_machine_state(app, m.id, MachineState::Stopped);
   EXPECT_TRUE(plain.stop_request.empty());
 }
+
+SIXPN_BOTH_STORES(StoreHostsTest);
+SIXPN_BOTH_STORES(StoreHostsUpgrade);
 
 }  // namespace
 }  // namespace sixpn::server::store

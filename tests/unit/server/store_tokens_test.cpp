@@ -1,35 +1,20 @@
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <ctime>
 
-#include "server/store/sqlite_schema.hpp"
-#include "server/store/sqlite_store.hpp"
-#include "tests/unit/server/temp_db.hpp"
+#include "tests/unit/server/store_backends.hpp"
 
 namespace sixpn::server::store {
 namespace {
 
-using testing::TempDb;
+using testing::Backend;
+using testing::StoreDb;
 
-// Runs SQL on the file directly, as another process (or an older sixpnd) would.
-void exec_sql(const std::string& path, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-  sqlite3_busy_timeout(raw, 2000);
-  char* err = nullptr;
-  int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(raw);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
-class StoreTokensTest : public ::testing::Test {
+class StoreTokensTest : public ::testing::TestWithParam<Backend> {
  protected:
-  TempDb db;
+  StoreDb db{GetParam()};
   RegionCatalog regions = RegionCatalog::builtin();
-  std::unique_ptr<SqliteStore> store = std::make_unique<SqliteStore>(db.path(), regions);
+  std::unique_ptr<Store> store = db.open(regions);
 
   void SetUp() override {
     store->create_org("a", "A");
@@ -43,7 +28,7 @@ class StoreTokensTest : public ::testing::Test {
   }
 };
 
-TEST_F(StoreTokensTest, CreateKeepsNameOrgsAndExpiryAndNoUseYet) {
+TEST_P(StoreTokensTest, CreateKeepsNameOrgsAndExpiryAndNoUseYet) {
   auto t =
       store->create_token(sha256("sixpn_one"), NewToken{{"b", "a"}, "ci", "2099-01-01T00:00:00Z"});
   EXPECT_GT(t.id, 0);
@@ -58,7 +43,7 @@ TEST_F(StoreTokensTest, CreateKeepsNameOrgsAndExpiryAndNoUseYet) {
   EXPECT_EQ(again->orgs, t.orgs);
 }
 
-TEST_F(StoreTokensTest, ListHasEveryTokenInIdOrder) {
+TEST_P(StoreTokensTest, ListHasEveryTokenInIdOrder) {
   auto first = store->create_token(sha256("x1"), NewToken{{"a"}, "", std::nullopt});
   auto second = store->create_token(sha256("x2"), NewToken{{"b"}, "second", std::nullopt});
   auto all = store->list_tokens();
@@ -70,7 +55,7 @@ TEST_F(StoreTokensTest, ListHasEveryTokenInIdOrder) {
   EXPECT_EQ(all[1].orgs, std::vector<std::string>{"b"});
 }
 
-TEST_F(StoreTokensTest, PrincipalCarriesTheTokensIdNameAndTimes) {
+TEST_P(StoreTokensTest, PrincipalCarriesTheTokensIdNameAndTimes) {
   auto hash = sha256("sixpn_me");
   auto t = store->create_token(hash, NewToken{{"a"}, "me", "2099-01-01T00:00:00Z"});
   auto p = store->principal_for(hash);
@@ -83,7 +68,7 @@ TEST_F(StoreTokensTest, PrincipalCarriesTheTokensIdNameAndTimes) {
   EXPECT_EQ(p->orgs[0].slug, "a");
 }
 
-TEST_F(StoreTokensTest, ExpiredTokenHasNoPrincipal) {
+TEST_P(StoreTokensTest, ExpiredTokenHasNoPrincipal) {
   auto past = sha256("sixpn_past");
   store->create_token(past, NewToken{{"a"}, "", rfc3339(std::time(nullptr) - 1)});
   EXPECT_FALSE(store->principal_for(past).has_value());
@@ -94,7 +79,7 @@ TEST_F(StoreTokensTest, ExpiredTokenHasNoPrincipal) {
   EXPECT_TRUE(store->principal_for(soon).has_value());
 }
 
-TEST_F(StoreTokensTest, RevokedTokenHasNoPrincipalAndItsKeptResponsesGo) {
+TEST_P(StoreTokensTest, RevokedTokenHasNoPrincipalAndItsKeptResponsesGo) {
   auto hash = sha256("sixpn_gone");
   auto t = store->create_token(hash, NewToken{{"a"}, "", std::nullopt});
   bool replayed = false;
@@ -107,17 +92,10 @@ TEST_F(StoreTokensTest, RevokedTokenHasNoPrincipalAndItsKeptResponsesGo) {
   store->revoke_token(t.id);
   EXPECT_FALSE(store->principal_for(hash).has_value());
   EXPECT_FALSE(listed(t.id).has_value());
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.path().c_str(), &raw), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(raw, "SELECT count(*) FROM idempotency_keys", -1, &stmt, nullptr);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(raw);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM idempotency_keys"), 0);
 }
 
-TEST_F(StoreTokensTest, RevokingAnUnknownIdIsNotFound) {
+TEST_P(StoreTokensTest, RevokingAnUnknownIdIsNotFound) {
   try {
     store->revoke_token(4242);
     FAIL() << "expected NotFound";
@@ -127,7 +105,7 @@ TEST_F(StoreTokensTest, RevokingAnUnknownIdIsNotFound) {
   }
 }
 
-TEST_F(StoreTokensTest, LastUseIsRecordedAtMostOnceAMinute) {
+TEST_P(StoreTokensTest, LastUseIsRecordedAtMostOnceAMinute) {
   auto hash = sha256("sixpn_busy");
   auto t = store->create_token(hash, NewToken{{"a"}, "", std::nullopt});
   ASSERT_TRUE(store->principal_for(hash).has_value());
@@ -136,16 +114,16 @@ TEST_F(StoreTokensTest, LastUseIsRecordedAtMostOnceAMinute) {
   EXPECT_LE(*first, now_rfc3339());
 
   auto recent = rfc3339(std::time(nullptr) - 30);
-  exec_sql(db.path(), "UPDATE tokens SET last_used_at = '" + recent + "'");
+  db.exec("UPDATE tokens SET last_used_at = '" + recent + "'");
   for (int i = 0; i < 5; ++i) store->principal_for(hash);
   EXPECT_EQ(listed(t.id)->last_used_at, recent);
 
-  exec_sql(db.path(), "UPDATE tokens SET last_used_at = '2020-01-01T00:00:00Z'");
+  db.exec("UPDATE tokens SET last_used_at = '2020-01-01T00:00:00Z'");
   store->principal_for(hash);
   EXPECT_GT(*listed(t.id)->last_used_at, recent);
 }
 
-TEST_F(StoreTokensTest, RecordingALastUseWakesNoListener) {
+TEST_P(StoreTokensTest, RecordingALastUseWakesNoListener) {
   auto hash = sha256("sixpn_quiet");
   store->create_token(hash, NewToken{{"a"}, "", std::nullopt});
   int calls = 0;
@@ -156,33 +134,40 @@ TEST_F(StoreTokensTest, RecordingALastUseWakesNoListener) {
   EXPECT_EQ(calls, 1);  // the listener does work
 }
 
-TEST(StoreTokensUpgrade, ADatabaseFromBeforeNamesUpgradesAndItsTokensKeepWorking) {
-  TempDb db;
+class StoreTokensUpgrade : public ::testing::TestWithParam<Backend> {
+ protected:
+  StoreDb db{GetParam()};
+};
+
+TEST_P(StoreTokensUpgrade, ADatabaseFromBeforeNamesUpgradesAndItsTokensKeepWorking) {
   // Schema version 2 as an older sixpnd left it, with one token.
   std::string sql = "CREATE TABLE schema_version (version INTEGER NOT NULL);";
-  for (const auto& m : sqlite_migrations()) {
+  for (const auto& m : db.migrations()) {
     if (m.version <= 2) sql += m.sql;
   }
   sql +=
       "INSERT INTO schema_version VALUES (2);"
       "INSERT INTO orgs (slug, name, network_id, created_at) "
       "VALUES ('old', 'Old', 1, '2026-01-01T00:00:00Z');"
-      "INSERT INTO tokens (sha256, created_at) VALUES (x'" +
-      to_hex(sha256("sixpn_old").data(), 32) +
-      "', '2026-01-01T00:00:00Z');"
+      "INSERT INTO tokens (sha256, created_at) VALUES (" +
+      db.blob_hex(to_hex(sha256("sixpn_old").data(), 32)) +
+      ", '2026-01-01T00:00:00Z');"
       "INSERT INTO token_orgs VALUES (1, 1);";
-  exec_sql(db.path(), sql);
-  SqliteStore store(db.path(), RegionCatalog::builtin());
-  EXPECT_EQ(store.schema_version(), sqlite_migrations().back().version);
-  auto p = store.principal_for(sha256("sixpn_old"));
+  db.exec(sql);
+  auto store = db.open(RegionCatalog::builtin());
+  EXPECT_EQ(db.scalar("SELECT max(version) FROM schema_version"), db.migrations().back().version);
+  auto p = store->principal_for(sha256("sixpn_old"));
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->token_name, "");
   EXPECT_FALSE(p->expires_at.has_value());
-  auto all = store.list_tokens();
+  auto all = store->list_tokens();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].orgs, std::vector<std::string>{"old"});
   EXPECT_EQ(all[0].created_at, "2026-01-01T00:00:00Z");
 }
+
+SIXPN_BOTH_STORES(StoreTokensTest);
+SIXPN_BOTH_STORES(StoreTokensUpgrade);
 
 }  // namespace
 }  // namespace sixpn::server::store
