@@ -122,8 +122,9 @@ void ProxyLoop::dispatch(const epoll_event& ev) {
 void ProxyLoop::take_config() {
   config_ = shared_.current_config();
   services_ = shared_.current_services();
-  // A listener goes with its service; one whose service was replaced (removed, then given
-  // again) is counted on the new one.
+  // A listener goes with its service. One whose service was replaced (removed, then given again
+  // before this loop saw it go) carries on for the new one, unless another loop already opened
+  // a socket for that.
   for (auto it = listeners_.begin(); it != listeners_.end();) {
     auto service = services_.find(it->first);
     if (service != services_.end() && service->second == it->second.service) {
@@ -132,12 +133,16 @@ void ProxyLoop::take_config() {
     }
     it->second.service->loops_listening--;
     if (service != services_.end()) {
-      it->second.service = service->second;
-      service->second->loops_listening++;
-      ++it;
-      continue;
+      std::lock_guard lock(service->second->mutex);
+      if (service->second->listener.expired()) service->second->listener = it->second.fd;
+      if (service->second->listener.lock() == it->second.fd) {
+        it->second.service = service->second;
+        service->second->loops_listening++;
+        ++it;
+        continue;
+      }
     }
-    listener_ids_.erase(it->second.id);
+    drop_listener(it->second);
     it = listeners_.erase(it);
   }
   retry_listeners();
@@ -148,34 +153,46 @@ void ProxyLoop::take_config() {
   }
 }
 
+// The socket stays open while another loop listens on it, and epoll would keep reporting it
+// here: it leaves this loop's epoll first.
+void ProxyLoop::drop_listener(const Listener& listener) {
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener.fd->get(), nullptr);
+  listener_ids_.erase(listener.id);
+}
+
 void ProxyLoop::retry_listeners() {
   next_listen_retry_ = Clock::now() + kListenRetry;
   for (auto& [key, state] : services_) {
     if (listeners_.count(key)) continue;
-    std::string problem = open_listener(key, state);
     std::lock_guard lock(state->mutex);
-    if (problem.empty()) {
-      state->loops_listening++;
-      if (static_cast<std::size_t>(state->loops_listening.load()) == shared_.loop_count) {
-        state->listen_problem.clear();
+    auto fd = state->listener.lock();
+    if (!fd) {
+      std::string problem = open_listener(key, fd);
+      if (!problem.empty()) {
+        if (problem != state->listen_problem) shared_.log(problem);
+        state->listen_problem = problem;
+        continue;
       }
-    } else if (problem != state->listen_problem) {
-      shared_.log(problem);
-      state->listen_problem = problem;
+      state->listener = fd;
+    }
+    const auto id = next_id_++;
+    if (!accepting_paused_until_) watch_listener(fd->get(), id, EPOLL_CTL_ADD);
+    listener_ids_[id] = key;
+    listeners_[key] = Listener{id, fd, state};
+    if (static_cast<std::size_t>(++state->loops_listening) == shared_.loop_count) {
+      state->listen_problem.clear();
     }
   }
 }
 
-std::string ProxyLoop::open_listener(const ServiceKey& key,
-                                     const std::shared_ptr<ServiceState>& state) {
+// One listening socket per service, in every loop's epoll: EPOLLEXCLUSIVE wakes one loop that
+// waits, so a new connection goes to a loop with nothing else to do rather than to whichever
+// a hash of its addresses would pick (SO_REUSEPORT), which made the slowest connections slower.
+std::string ProxyLoop::open_listener(const ServiceKey& key, std::shared_ptr<net::Fd>& out) {
   const auto where = endpoint_text(key.first, key.second);
   net::Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return "cannot listen on " + where + ": " + std::strerror(errno);
   set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1);
-  // Every loop listens on the address and the kernel spreads connections over them. Another
-  // process of the same user could join the group too: on a node only root's sixpnd binds
-  // Flycast addresses, and a socket without SO_REUSEPORT still finds the port taken.
-  set_int_option(fd.get(), SOL_SOCKET, SO_REUSEPORT, 1);
   set_int_option(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, 1);
   // The address may reach lo a moment after the service reaches the proxy.
   set_int_option(fd.get(), SOL_IP, IP_FREEBIND, 1);
@@ -187,10 +204,7 @@ std::string ProxyLoop::open_listener(const ServiceKey& key,
       ::listen(fd.get(), 1024) != 0) {
     return "cannot listen on " + where + ": " + std::strerror(errno);
   }
-  const auto id = next_id_++;
-  if (!accepting_paused_until_) watch_listener(fd.get(), id, EPOLL_CTL_ADD);
-  listener_ids_[id] = key;
-  listeners_[key] = Listener{id, std::move(fd), state};
+  out = std::make_shared<net::Fd>(std::move(fd));
   return "";
 }
 
@@ -198,7 +212,7 @@ std::string ProxyLoop::open_listener(const ServiceKey& key,
 
 void ProxyLoop::watch_listener(int fd, std::uint64_t id, int op) {
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.u64 = tagged(id, kListener);
   ::epoll_ctl(epoll_.get(), op, fd, &ev);
 }
@@ -207,7 +221,7 @@ void ProxyLoop::watch_listener(int fd, std::uint64_t id, int op) {
 // listeners rest a moment while connections finish and give descriptors back.
 void ProxyLoop::set_accepting(bool on) {
   for (auto& [key, listener] : listeners_) {
-    watch_listener(listener.fd.get(), listener.id, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
+    watch_listener(listener.fd->get(), listener.id, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL);
   }
   if (on) {
     accepting_paused_until_.reset();
@@ -223,7 +237,7 @@ void ProxyLoop::accept_from(std::uint64_t listener_id) {
   for (int burst = 0; burst < 64; ++burst) {
     sockaddr_in6 peer{};
     socklen_t len = sizeof peer;
-    int fd = ::accept4(listener.fd.get(), reinterpret_cast<sockaddr*>(&peer), &len,
+    int fd = ::accept4(listener.fd->get(), reinterpret_cast<sockaddr*>(&peer), &len,
                        SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if ((errno == EMFILE || errno == ENFILE) && !accepting_paused_until_) {

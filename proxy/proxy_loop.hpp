@@ -1,7 +1,8 @@
 #pragma once
-// One of a FlycastProxy's loops (internal to proxy/): a thread around epoll with a listener
-// of its own on every service (SO_REUSEPORT: the kernel spreads new connections over the
-// loops) and the connections it accepted, from the first byte to the close. What the loops
+// One of a FlycastProxy's loops (internal to proxy/): a thread around epoll that watches every
+// service's listening socket (each loop's epoll has it, with EPOLLEXCLUSIVE: the kernel wakes
+// one loop that waits) and carries the connections it accepted, from the first byte to the
+// close. What the loops
 // share is in proxy_state.hpp. proxy_loop.cpp has the loop, its listeners and accepting;
 // proxy_connections.cpp the choice of a machine, connecting and relaying.
 #include <netinet/in.h>
@@ -54,7 +55,7 @@ struct Conn {
 
 struct Listener {
   std::uint64_t id = 0;
-  net::Fd fd;
+  std::shared_ptr<net::Fd> fd;  // the service's one listening socket, shared by the loops
   std::shared_ptr<ServiceState> service;
 };
 
@@ -75,7 +76,8 @@ class ProxyLoop {
   // Listeners and accepting (proxy_loop.cpp).
   void take_config();
   void retry_listeners();
-  std::string open_listener(const ServiceKey& key, const std::shared_ptr<ServiceState>& state);
+  std::string open_listener(const ServiceKey& key, std::shared_ptr<net::Fd>& out);
+  void drop_listener(const Listener& listener);
   void watch_listener(int fd, std::uint64_t id, int op);
   void set_accepting(bool on);
   void accept_from(std::uint64_t listener_id);

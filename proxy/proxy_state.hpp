@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "net/fd.hpp"
 #include "proxy/balance.hpp"
 #include "proxy/flycast_proxy.hpp"
 #include "proxy/start_requests.hpp"
@@ -47,6 +48,9 @@ struct ServiceState {
   std::map<std::string, std::unique_ptr<BackendState>> backends;  // by machine id, kept
   std::size_t rotation = 0;
   std::string listen_problem;  // the latest loop's that could not listen
+  // The listening socket, owned by the loops that watch it: it closes when the last of them
+  // lets go (the service was removed), even while connections of the service go on.
+  std::weak_ptr<net::Fd> listener;
 
   // Every machine the service ever listed has its entry (made when the configuration
   // arrives), so a loop only ever finds one here. Under `mutex`, or for the atomics only.
