@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -130,17 +131,20 @@ TEST(FlycastProxyLimits, IdleConnectionsHoldOnlyTheirSocketsAndAFewHundredBytesE
   EXPECT_EQ(counters_of(proxy).backends.at(0).active, 0);
 }
 
-// Lowers the soft descriptor limit to what is open now plus `room`, for its lifetime.
-class DescriptorLimit {
+// Lowers the soft descriptor limit, for its lifetime, to the lowest descriptor number free now:
+// every number below it is taken, so no new descriptor can be made (the limit bounds numbers,
+// not how many are open).
+class NoNewDescriptors {
  public:
-  explicit DescriptorLimit(int room) {
+  NoNewDescriptors() {
     ::getrlimit(RLIMIT_NOFILE, &saved_);
+    const int lowest_free = ::dup(0);
+    ::close(lowest_free);
     rlimit low = saved_;
-    low.rlim_cur = static_cast<rlim_t>(open_descriptors() + room);
+    low.rlim_cur = static_cast<rlim_t>(lowest_free);
     ::setrlimit(RLIMIT_NOFILE, &low);
   }
-  ~DescriptorLimit() { restore(); }
-  void restore() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  ~NoNewDescriptors() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
 
  private:
   rlimit saved_{};
@@ -174,7 +178,7 @@ TEST(FlycastProxyLimits, OutOfDescriptorsNewConnectionsWaitInTheQueueAndGoThroug
   for (int i = 0; i < 3; ++i)
     clients.emplace_back(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
   {
-    DescriptorLimit limit(0);
+    NoNewDescriptors limit;
     for (auto& c : clients) {
       auto sa = loopback(port);
       ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
