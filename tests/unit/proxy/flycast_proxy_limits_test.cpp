@@ -1,6 +1,5 @@
 // The proxy at its limits: thousands of idle connections, running out of descriptors, and
 // several threads sharing one service's machines.
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -21,14 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace testing;
-
-int open_descriptors() {
-  int n = 0;
-  DIR* d = ::opendir("/proc/self/fd");
-  while (::readdir(d)) ++n;
-  ::closedir(d);
-  return n;
-}
 
 long resident_kib() {
   std::ifstream status("/proc/self/status");

@@ -1,6 +1,5 @@
 #include "proxy/flycast_proxy.hpp"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -25,14 +24,6 @@ Backend backend_on(const std::string& id, std::uint16_t port, bool started = tru
   b.port = port;
   b.started = started;
   return b;
-}
-
-int open_descriptors() {
-  int n = 0;
-  DIR* d = ::opendir("/proc/self/fd");
-  while (::readdir(d)) ++n;
-  ::closedir(d);
-  return n;
 }
 
 // A proxy on [::1]:<port> in front of `backends`, and how to reach it.

@@ -2,6 +2,7 @@
 // Real TCP on loopback for the proxy's tests: connected pairs, and a small backend server that
 // greets each connection with its name and echoes what it reads until the client's FIN.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -40,6 +41,16 @@ inline net::Fd listen_loopback(std::uint16_t& port) {
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len);
   port = ntohs(sa.sin6_port);
   return fd;
+}
+
+// Entries of /proc/self/fd: the open descriptors plus a constant few ("." and "..", and the
+// directory's own while it is read), so differences between two counts are exact.
+inline int open_descriptors() {
+  int n = 0;
+  DIR* d = ::opendir("/proc/self/fd");
+  while (::readdir(d)) ++n;
+  ::closedir(d);
+  return n;
 }
 
 // A port nothing listens on (taken and given back at once).
