@@ -198,10 +198,12 @@ TEST(FlycastProxyLimits, EveryThreadSeesTheLoadOfTheOthersOnAMachine) {
   wait_listening(proxy);
   // One after another and all held: least-loaded over every thread's connections alternates.
   std::vector<net::Fd> held;
+  std::vector<std::string> held_by;
   std::map<std::string, int> seen;
   for (int i = 0; i < 40; ++i) {
     held.push_back(connect_loopback(port));
-    seen[read_line(held.back().get())]++;
+    held_by.push_back(read_line(held.back().get()));
+    seen[held_by.back()]++;
   }
   EXPECT_EQ(seen["a"], 20);
   EXPECT_EQ(seen["b"], 20);
@@ -209,6 +211,24 @@ TEST(FlycastProxyLimits, EveryThreadSeesTheLoadOfTheOthersOnAMachine) {
   EXPECT_EQ(counters.connections, 40u);
   EXPECT_EQ(counters.backends.at(0).active, 20);
   EXPECT_EQ(counters.backends.at(1).active, 20);
+
+  // Ten of a's end, whichever threads carried them: every thread now sees a as the lighter
+  // one, so the next ten all go there (a thread counting only its own would send some to b).
+  for (std::size_t i = 0, closed = 0; i < held.size() && closed < 10; ++i) {
+    if (held_by[i] != "a") continue;
+    held[i].reset();
+    ++closed;
+  }
+  for (int i = 0; i < 500 && counters_of(proxy).backends.at(0).active != 10; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::map<std::string, int> next;
+  for (int i = 0; i < 10; ++i) {
+    held.push_back(connect_loopback(port));
+    next[read_line(held.back().get())]++;
+  }
+  EXPECT_EQ(next["a"], 10);
+  EXPECT_EQ(next["b"], 0);
 }
 
 }  // namespace
